@@ -1,0 +1,490 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from noai_check.tdmrep import (
+    TdmRepFile,
+    TdmValue,
+    layer_tdm,
+    looks_like_html_page,
+    parse_tdmrep_json,
+    pattern_matches,
+    tdm_finding,
+    tdm_from_headers,
+    tdm_from_meta,
+)
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "tdm" / "tdmrep_json"
+
+
+def _file(rules: object, status: int = 200, content_type: str = "application/json") -> TdmRepFile:
+    return parse_tdmrep_json(json.dumps(rules).encode(), status, content_type)
+
+
+def _errors(parsed: TdmRepFile) -> list[str]:
+    return [f.value for f in parsed.findings if f.signal == "protocol-error"]
+
+
+# --- tdmrep.json: shape and fetch outcome ------------------------------------------------
+
+
+def test_spec_example_reserves_everything() -> None:
+    parsed = _file([{"location": "/", "tdm-reservation": 1}])
+    assert parsed.present and parsed.status == 200 and parsed.findings == []
+    value = parsed.match("https://example.com/any/page?x=1")
+    assert value is not None
+    assert (value.reservation, value.policy, value.source) == (1, None, "tdmrep.json")
+    assert value.evidence == 'tdmrep.json rule #0: {"location": "/", "tdm-reservation": 1}'
+
+
+@pytest.mark.parametrize("status", [404, 403, 410])
+def test_4xx_means_not_implemented_without_noise(status: int) -> None:
+    parsed = parse_tdmrep_json(b"Not Found", status)
+    assert not parsed.present and parsed.rules == [] and parsed.findings == []
+    assert parsed.match("/") is None
+
+
+@pytest.mark.parametrize("status", [None, 500, 503, 301])
+def test_unreachable_is_not_present_but_noted(status: int | None) -> None:
+    parsed = parse_tdmrep_json(b"", status)
+    assert not parsed.present
+    assert [f.signal for f in parsed.findings] == ["note"]
+
+
+def test_html_page_with_200_is_not_a_tdmrep_file() -> None:
+    body = b"<!DOCTYPE html><html><head><title>Page not found</title></head><body>404</body></html>"
+    parsed = parse_tdmrep_json(body, 200, "text/html; charset=utf-8")
+    assert not parsed.present
+    assert _errors(parsed) == ["tdmrep.json answered with an HTML page: not a tdmrep.json"]
+    assert "<!DOCTYPE html>" in parsed.findings[0].evidence
+
+
+def test_html_page_is_recognised_even_with_a_json_content_type() -> None:
+    parsed = parse_tdmrep_json(b"\n  <html><body>app</body></html>", 200, "application/json")
+    assert not parsed.present
+    assert "HTML page" in _errors(parsed)[0]
+
+
+@pytest.mark.parametrize("body", [b"", b"[{", b"[{'location': '/'}]", b"[1,]", b"\xff\xfe["])
+def test_invalid_json_is_not_present(body: bytes) -> None:
+    parsed = parse_tdmrep_json(body, 200, "application/json")
+    assert not parsed.present
+    assert len(_errors(parsed)) == 1
+
+
+def test_object_instead_of_array_is_not_applied_and_says_what_was_lost() -> None:
+    parsed = _file({"tdm-reservation": 1, "tdm-policy": "https://example.com/legal"})
+    assert not parsed.present
+    assert parsed.match("/") is None
+    assert _errors(parsed) == [
+        "tdmrep.json top level is a JSON object, not an array: not a valid tdmrep.json "
+        "(its 'tdm-reservation': 1 is therefore not applied)"
+    ]
+
+
+def test_bom_and_text_plain_are_accepted_with_a_note() -> None:
+    body = b"\xef\xbb\xbf" + json.dumps([{"location": "/", "tdm-reservation": 0}]).encode()
+    parsed = parse_tdmrep_json(body, 200, "text/plain")
+    assert parsed.present
+    assert [(f.signal, f.value) for f in parsed.findings] == [
+        ("note", "tdmrep.json served as text/plain, not application/json (read anyway)")
+    ]
+    value = parsed.match("/x")
+    assert value is not None and value.reservation == 0
+
+
+def test_empty_array_is_present_with_no_match() -> None:
+    parsed = _file([])
+    assert parsed.present and parsed.match("/") is None
+
+
+# --- tdmrep.json: rule values --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reservation", ["1", True, "yes", 2, -1, 1.0, None, [1]])
+def test_reservation_other_than_number_1_or_0_is_unset_and_an_error(reservation: object) -> None:
+    parsed = _file([{"location": "/", "tdm-reservation": reservation}])
+    assert parsed.present
+    assert parsed.rules[0].reservation is None
+    value = parsed.match("/page")
+    assert value is not None and value.reservation is None  # the first match is unset, not skipped
+    assert len(_errors(parsed)) == 1
+    assert "protocol error, unset" in _errors(parsed)[0]
+
+
+def test_unset_first_match_does_not_fall_through_to_a_later_rule() -> None:
+    parsed = _file([{"location": "/", "tdm-reservation": "1"}, {"location": "/", "tdm-reservation": 0}])
+    value = parsed.match("/x")
+    assert value is not None and value.reservation is None
+
+
+def test_missing_reservation_names_the_underscore_lookalike() -> None:
+    parsed = _file([{"location": "/", "tdm_reservation": 1}])
+    assert parsed.rules[0].reservation is None
+    assert _errors(parsed) == [
+        "rule #0: no tdm-reservation (found 'tdm_reservation', which is not the property name): unset"
+    ]
+
+
+@pytest.mark.parametrize(
+    "rule", [{"tdm-reservation": 1}, {"location": 5, "tdm-reservation": 1}, {"location": "", "tdm-reservation": 1}]
+)
+def test_rule_without_usable_location_matches_nothing(rule: dict[str, object]) -> None:
+    parsed = _file([rule, {"location": "/", "tdm-reservation": 0}])
+    assert parsed.rules[0].location is None
+    assert "matches nothing" in _errors(parsed)[0]
+    value = parsed.match("/x")
+    assert value is not None and value.reservation == 0
+
+
+def test_location_that_is_a_full_url_is_flagged_and_never_matches() -> None:
+    parsed = _file([{"location": "https://example.com/", "tdm-reservation": 1}])
+    assert "does not start with '/'" in _errors(parsed)[0]
+    assert parsed.match("https://example.com/") is None
+
+
+def test_non_object_rule_is_ignored() -> None:
+    parsed = _file(["/", {"location": "/", "tdm-reservation": 1}])
+    assert "not an object" in _errors(parsed)[0]
+    value = parsed.match("/")
+    assert value is not None and value.reservation == 1
+
+
+def test_relative_policy_is_a_protocol_error() -> None:
+    parsed = _file([{"location": "/", "tdm-reservation": 1, "tdm-policy": "/policy.json"}])
+    assert parsed.rules[0].policy is None
+    assert _errors(parsed) == ["rule #0: tdm-policy '/policy.json' is not an absolute URL: invalid, ignored"]
+
+
+def test_policy_with_reservation_0_is_noted_not_processed() -> None:
+    parsed = _file([{"location": "/", "tdm-reservation": 0, "tdm-policy": "https://example.com/p.json"}])
+    assert _errors(parsed) == []
+    assert [f.value for f in parsed.findings] == ["tdm-policy given with tdm-reservation 0: policy not processed"]
+    value = parsed.match("/")
+    assert value is not None and value.reservation == 0 and value.policy is None
+
+
+def test_policy_travels_with_reservation_1() -> None:
+    parsed = _file([{"location": "/", "tdm-reservation": 1, "tdm-policy": "https://example.com/p.json"}])
+    value = parsed.match("/")
+    assert value is not None and value.policy == "https://example.com/p.json"
+
+
+def test_repeated_and_unknown_properties_are_reported() -> None:
+    body = b'[{"location": "/", "tdm-reservation": 0, "tdm-reservation": 1, "scope": "all"}]'
+    parsed = parse_tdmrep_json(body, 200)
+    assert parsed.rules[0].reservation == 1
+    assert [f.value for f in parsed.findings] == [
+        "rule #0: repeats 'tdm-reservation'; the last value is used",
+        "rule #0: unknown property 'scope' ignored",
+    ]
+
+
+# --- tdmrep.json: matching ---------------------------------------------------------------
+
+
+def test_first_match_wins_even_when_a_later_rule_is_longer() -> None:
+    parsed = _file(
+        [
+            {"location": "/", "tdm-reservation": 0},
+            {"location": "/private/deeper/", "tdm-reservation": 1},
+        ]
+    )
+    value = parsed.match("https://example.com/private/deeper/page")
+    assert value is not None and value.reservation == 0
+    assert value.evidence.startswith("tdmrep.json rule #0:")
+
+
+def test_spec_example_with_three_groups() -> None:
+    parsed = _file(
+        [
+            {"location": "/directory-a/", "tdm-reservation": 1},
+            {
+                "location": "/directory-b/html/",
+                "tdm-reservation": 1,
+                "tdm-policy": "https://provider.com/policies/policy.json",
+            },
+            {"location": "/directory-b/images/*.jpg", "tdm-reservation": 0},
+        ]
+    )
+    reservations = {
+        path: (value.reservation if (value := parsed.match(path)) else "no match")
+        for path in [
+            "/directory-a/x.pdf",
+            "/directory-b/html/i.html",
+            "/directory-b/images/a/b.jpg",
+            "/directory-b/images/a.png",
+            "/other",
+        ]
+    }
+    assert reservations == {
+        "/directory-a/x.pdf": 1,
+        "/directory-b/html/i.html": 1,
+        "/directory-b/images/a/b.jpg": 0,
+        "/directory-b/images/a.png": "no match",
+        "/other": "no match",
+    }
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("/", "/", True),
+        ("/fish", "/fish.html", True),
+        ("/fish", "/Fish.html", False),  # case-sensitive
+        ("/fish$", "/fish", True),
+        ("/fish$", "/fish/", False),
+        ("/*.php$", "/folder/index.php", True),
+        ("/*.php$", "/index.php?x=1", False),
+        ("/*.php", "/index.php?x=1", True),
+        ("/a*b*c", "/a-b-c-d", True),
+        ("/a*b*c", "/a-c-b", False),
+        ("*.jpg", "/x/y.jpg", True),
+        ("/*", "/anything", True),
+        ("/p$q", "/p$q", True),  # a '$' that is not last is literal
+        ("/path/foo-%24", "/path/foo-$", True),  # spec: special characters matched verbatim are %-encoded
+        ("/path/foo-$", "/path/foo-$", False),  # ... because a final '$' is the anchor
+        ("/star-%2A", "/star-*", True),
+        ("/%7Euser/", "/~user/page", True),  # unreserved escapes are decoded before comparison
+        ("/~user/", "/%7euser/page", True),
+        ("/a%2Fb", "/a/b", False),  # reserved escapes stay escaped
+        ("/a%2fb", "/a%2Fb", True),  # ... but hex case is not significant
+        ("/café", "/caf%C3%A9", True),
+        ("/caf%c3%a9", "/café", True),
+    ],
+)
+def test_pattern_matching(pattern: str, path: str, expected: bool) -> None:
+    assert pattern_matches(pattern, path) is expected
+
+
+def test_match_reads_path_and_query_of_a_full_url() -> None:
+    parsed = _file([{"location": "/search?q=", "tdm-reservation": 1}])
+    assert parsed.match("https://example.com/search?q=x#frag") is not None
+    assert parsed.match("https://example.com/search") is None
+    assert parsed.match("https://example.com") is None
+    assert parsed.match("http://[broken") is None
+
+
+# --- headers and meta ------------------------------------------------------------------
+
+
+def test_header_reservation_and_policy() -> None:
+    value, findings = tdm_from_headers({"tdm-reservation": ["1"], "tdm-policy": ["https://provider.com/p.json"]})
+    assert findings == []
+    assert value == TdmValue(
+        1, "https://provider.com/p.json", "header", "tdm-reservation: 1 | tdm-policy: https://provider.com/p.json"
+    )
+
+
+def test_no_tdm_headers_is_no_layer() -> None:
+    assert tdm_from_headers({"content-type": ["text/html"]}) == (None, [])
+    assert tdm_from_meta({}) == (None, [])
+
+
+def test_header_names_are_case_insensitive_and_values_stripped() -> None:
+    value, findings = tdm_from_headers({"TDM-Reservation": [" 0 "]})
+    assert value is not None and value.reservation == 0 and findings == []
+
+
+@pytest.mark.parametrize("raw", ["yes", "true", "01", "1.0", "", "reserved", '"1"'])
+def test_header_value_other_than_1_or_0_is_unset_and_an_error(raw: str) -> None:
+    value, findings = tdm_from_headers({"tdm-reservation": [raw]})
+    assert value is not None and value.reservation is None
+    assert [f.signal for f in findings] == ["protocol-error"]
+
+
+def test_repeated_equal_headers_are_fine_and_folded_ones_are_unfolded() -> None:
+    assert tdm_from_headers({"tdm-reservation": ["1", "1"]})[0] == TdmValue(
+        1, None, "header", "tdm-reservation: 1 | tdm-reservation: 1"
+    )
+    value, findings = tdm_from_headers({"tdm-reservation": ["1, 1"]})
+    assert value is not None and value.reservation == 1 and findings == []
+
+
+def test_conflicting_headers_read_as_reserved_and_reported() -> None:
+    value, findings = tdm_from_headers({"tdm-reservation": ["0", "1"]})
+    assert value is not None and value.reservation == 1
+    assert [f.signal for f in findings] == ["conflict"]
+    assert findings[0].evidence == "tdm-reservation: 0 | tdm-reservation: 1"
+
+
+def test_invalid_duplicate_does_not_cancel_a_valid_header() -> None:
+    value, findings = tdm_from_headers({"tdm-reservation": ["1", "yes"]})
+    assert value is not None and value.reservation == 1
+    assert [f.signal for f in findings] == ["protocol-error"]
+
+
+def test_header_policy_rules() -> None:
+    _, relative = tdm_from_headers({"tdm-reservation": ["1"], "tdm-policy": ["policy.json"]})
+    assert [f.signal for f in relative] == ["protocol-error"]
+    value, zero = tdm_from_headers({"tdm-reservation": ["0"], "tdm-policy": ["https://x.example/p"]})
+    assert value is not None and value.policy is None
+    assert [(f.signal, f.value) for f in zero] == [
+        ("note", "tdm-policy given with tdm-reservation 0: policy not processed")
+    ]
+    value, alone = tdm_from_headers({"tdm-policy": ["https://x.example/p"]})
+    assert value is not None and value.reservation is None
+    assert [f.signal for f in alone] == ["note"]
+
+
+def test_meta_reservation() -> None:
+    value, findings = tdm_from_meta(
+        {"tdm-reservation": ["1"], "tdm-policy": ["https://provider.com/policies/policy.json"]}
+    )
+    assert findings == []
+    assert value is not None and (value.reservation, value.source) == (1, "meta")
+    assert value.evidence.startswith('<meta name="tdm-reservation" content="1">')
+
+
+def test_meta_does_not_split_on_commas() -> None:
+    value, findings = tdm_from_meta({"tdm-reservation": ["1, 1"]})
+    assert value is not None and value.reservation is None
+    assert [f.signal for f in findings] == ["protocol-error"]
+
+
+# --- layering --------------------------------------------------------------------------
+
+
+FILE_1 = TdmValue(1, None, "tdmrep.json", "tdmrep.json rule #0")
+FILE_0 = TdmValue(0, None, "tdmrep.json", "tdmrep.json rule #0")
+HEADER_0 = TdmValue(0, None, "header", "tdm-reservation: 0")
+HEADER_1 = TdmValue(1, None, "header", "tdm-reservation: 1")
+HEADER_UNSET = TdmValue(None, None, "header", "tdm-reservation: yes")
+META_1 = TdmValue(1, None, "meta", '<meta name="tdm-reservation" content="1">')
+META_UNSET = TdmValue(None, None, "meta", '<meta name="tdm-reservation" content="true">')
+
+
+def test_header_overrides_file_and_the_conflict_is_reported() -> None:
+    value, findings = layer_tdm(FILE_1, HEADER_0, None)
+    assert value == HEADER_0
+    assert [f.signal for f in findings] == ["conflict"]
+    assert (
+        findings[0].value
+        == "header says tdm-reservation 0, tdmrep.json said 1: header wins (TDMRep processing priority)"
+    )
+    assert findings[0].evidence == "tdmrep.json rule #0 || tdm-reservation: 0"
+
+
+def test_meta_overrides_header() -> None:
+    value, findings = layer_tdm(FILE_0, HEADER_0, META_1)
+    assert value == META_1
+    assert len(findings) == 1
+
+
+def test_absent_layers_keep_the_earlier_value() -> None:
+    assert layer_tdm(FILE_1, None, None) == (FILE_1, [])
+    assert layer_tdm(None, HEADER_0, None) == (HEADER_0, [])
+    assert layer_tdm(None, None, None) == (None, [])
+
+
+def test_invalid_later_layers_keep_the_earlier_value() -> None:
+    assert layer_tdm(FILE_1, HEADER_UNSET, META_UNSET) == (FILE_1, [])
+    assert layer_tdm(FILE_0, HEADER_1, META_UNSET) == (HEADER_1, layer_tdm(FILE_0, HEADER_1, None)[1])
+
+
+def test_agreeing_layers_are_not_a_conflict() -> None:
+    value, findings = layer_tdm(FILE_1, HEADER_1, META_1)
+    assert value == META_1 and findings == []
+
+
+def test_tdm_finding() -> None:
+    assert tdm_finding(HEADER_0).value == "0"
+    assert tdm_finding(HEADER_UNSET, agent="GPTBot").value == "unset"
+    assert tdm_finding(META_1).source == "meta"
+
+
+def test_looks_like_html_page() -> None:
+    assert looks_like_html_page("<!-- x --><!doctype html><p>")
+    assert looks_like_html_page("<HTML>")
+    assert looks_like_html_page("<p>soft 404</p>", "text/html")
+    assert not looks_like_html_page('[{"location": "/"}]', "text/html")
+    assert not looks_like_html_page("# Title\n<html> in prose")
+
+
+# --- properties ------------------------------------------------------------------------
+
+
+@given(st.binary(), st.one_of(st.none(), st.integers(100, 599)), st.text(max_size=30))
+def test_parse_never_raises_on_bytes(body: bytes, status: int | None, content_type: str) -> None:
+    parsed = parse_tdmrep_json(body, status, content_type)
+    if parsed.present:
+        assert status is not None and 200 <= status < 300
+        assert body.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"[")
+
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=10),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(["location", "tdm-reservation", "tdm-policy", "x"]) | st.text(max_size=5),
+            children,
+            max_size=4,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+@given(_json, st.text(max_size=40))
+def test_any_json_document_and_url_are_handled(document: object, url: str) -> None:
+    parsed = parse_tdmrep_json(json.dumps(document).encode(), 200, "application/json")
+    assert parsed.present == isinstance(document, list)
+    value = parsed.match(url)
+    assert value is None or value.reservation in (None, 0, 1)
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["tdm-reservation", "tdm-policy", "TDM-Reservation", "other"]),
+        st.lists(st.text(max_size=12), max_size=3),
+    )
+)
+def test_header_and_meta_readers_never_raise(values: dict[str, list[str]]) -> None:
+    for reader in (tdm_from_headers, tdm_from_meta):
+        value, _ = reader(values)
+        assert value is None or value.reservation in (None, 0, 1)
+
+
+# --- real tdmrep.json files (read in place) ----------------------------------------------
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
+def test_every_corpus_file_parses() -> None:
+    files = sorted(CORPUS.glob("*.json"))
+    assert len(files) >= 12
+    for path in files:
+        parsed = parse_tdmrep_json(path.read_bytes(), 200, "application/json")
+        assert parsed.present == path.read_text(encoding="utf-8").lstrip().startswith("["), path.name
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
+@pytest.mark.parametrize(
+    ("name", "present", "reservation", "policy"),
+    [
+        ("maxlamm.de__tdmrep.json", True, 1, "https://maxlamm.de/ki-vorbehalt/"),
+        ("cofob.dev__tdmrep.json", True, 1, None),  # tab-indented
+        ("djibe_recommandations-medicales__tdmrep.json", True, 1, None),  # no trailing newline
+        ("xlr8harder.github.io__tdmrep.json", True, 0, None),  # "/*" with reservation 0
+        ("janpetrlik.com__tdmrep.json", False, None, None),  # object, not array
+        ("koji_blog_baxin.pages.dev__tdmrep.json", False, None, None),  # object with underscore keys
+        ("maikfigura.de__tdmrep.json", False, None, None),  # invented JSON-LD shape
+    ],
+)
+def test_corpus_verdicts(name: str, present: bool, reservation: int | None, policy: str | None) -> None:
+    parsed = parse_tdmrep_json((CORPUS / name).read_bytes(), 200, "application/json")
+    assert parsed.present is present
+    value = parsed.match("https://example.org/some/article.html")
+    if not present:
+        assert value is None
+        assert len(_errors(parsed)) == 1 and "not an array" in _errors(parsed)[0]
+        return
+    assert value is not None
+    assert (value.reservation, value.policy) == (reservation, policy)
