@@ -249,7 +249,7 @@ def _parse_string(cursor: _Cursor) -> str:
         if char == "\\":
             escaped = cursor.take()
             if escaped not in ('"', "\\"):
-                cursor.fail("only \\\" and \\\\ escapes are allowed in a String")
+                cursor.fail('only \\" and \\\\ escapes are allowed in a String')
             chars.append(escaped)
         elif char == '"':
             return "".join(chars)

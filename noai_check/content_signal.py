@@ -113,7 +113,6 @@ def content_signal_findings(
         for key, raw_value in signal.other.items()
     ]
     findings += [
-        Finding("protocol-error", source, agent, f"Content-Signal: {problem}", quoted)
-        for problem in signal.problems
+        Finding("protocol-error", source, agent, f"Content-Signal: {problem}", quoted) for problem in signal.problems
     ]
     return findings

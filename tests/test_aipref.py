@@ -46,7 +46,7 @@ def test_every_item_type_parses() -> None:
 
 
 def test_inner_list_and_parameters() -> None:
-    members = parse_dictionary("a=(1 y;p=2 \"s\");q=?0, b;x;y=z")
+    members = parse_dictionary('a=(1 y;p=2 "s");q=?0, b;x;y=z')
     assert members["a"] == InnerList([Item(1, {}), Item(Token("y"), {"p": 2}), Item("s", {})], {"q": False})
     assert members["b"] == Item(True, {"x": True, "y": Token("z")})
     assert parse_dictionary("a=()") == {"a": InnerList([], {})}
@@ -210,7 +210,7 @@ def test_combine_usage_is_most_restrictive() -> None:
 
 
 def test_findings_quote_evidence_and_report_parse_failures() -> None:
-    evidence = ["Content-Usage: train-ai=n, ai=n, search=\"y\""]
+    evidence = ['Content-Usage: train-ai=n, ai=n, search="y"']
     findings = content_usage_findings(
         parse_content_usage('train-ai=n, ai=n, search="y"'), source="header", agent=None, evidence=evidence
     )

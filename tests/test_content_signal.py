@@ -152,7 +152,11 @@ def test_every_corpus_robots_file_parses_cleanly() -> None:
 @pytest.mark.parametrize(
     ("name", "signals", "other"),
     [
-        ("freshersdunia.in__2026-08-04__cloudflare-managed.txt", {"search": True, "ai-train": False}, {"use": "reference"}),
+        (
+            "freshersdunia.in__2026-08-04__cloudflare-managed.txt",
+            {"search": True, "ai-train": False},
+            {"use": "reference"},
+        ),
         ("www.researchsquare.com__2026-07-13__academic.txt", {"search": True, "ai-train": False}, {"use": "reference"}),
         ("www.ebsco.com__2026-07-13__academic.txt", {"ai-train": True, "search": True, "ai-input": True}, {}),
     ],
