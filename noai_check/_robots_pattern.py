@@ -1,0 +1,137 @@
+"""robots.txt path patterns: RFC 9309 percent-normalization, request paths and wildcard matching.
+
+Both sides of a comparison go through :func:`normalize_escapes`, so ``/caf%C3%A9``,
+``/café`` and ``/caf%c3%a9`` are one path, while ``%2F`` stays an escaped octet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+# RFC 3986 section 2.3: escapes of these octets are decoded before comparison (RFC 9309 2.2.2).
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# Octets that may not appear raw in a URI: non-ASCII, controls and space ("/a b" is "/a%20b" on the wire).
+_MUST_ESCAPE_RUN = re.compile(r"[^\x21-\x7e]+")
+_STAR_RUN = re.compile(r"\*+")
+# Where the path starts once scheme and authority are skipped: "/", ";" or "?" (as Google reads it).
+_PATH_START = re.compile(r"[/;?]")
+# The common "scheme://authority/path?query#fragment" shape, read in one regex call.
+_PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?;#]*([/?;][^#]*)?")
+
+
+def _utf8(text: str) -> bytes:
+    """Encode text to UTF-8, giving raw bytes back for undecodable input kept as surrogates."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that no decoder produced: cannot be a real octet
+        return text.encode("utf-8", "replace")
+
+
+def _percent_encode_run(match: re.Match[str]) -> str:
+    return "".join(f"%{octet:02X}" for octet in _utf8(match.group()))
+
+
+def _normalize_escape(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char in _UNRESERVED else "%" + match.group(1).upper()
+
+
+def normalize_escapes(text: str) -> str:
+    """Put a path or pattern in the one form RFC 9309 2.2.2 compares.
+
+    Non-ASCII characters become UTF-8 escapes (so do space and controls, which a URI
+    cannot hold raw), escapes of unreserved characters are decoded, every other escape is
+    upper-cased; ``%2F`` therefore stays ``%2F``.
+
+    >>> normalize_escapes("/foo/bar/%62%61%7A/ツ?q=%2f&t=a b")
+    '/foo/bar/baz/%E3%83%84?q=%2F&t=a%20b'
+    """
+    if "%" not in text and " " not in text and text.isascii() and text.isprintable():
+        return text
+    text = _MUST_ESCAPE_RUN.sub(_percent_encode_run, text)
+    return _ESCAPE.sub(_normalize_escape, text)
+
+
+def _path_params_query(url: str) -> str:
+    """Cut scheme, authority and fragment off a URL, keeping path, params and query.
+
+    Input starting with "/" is a path (so "//a" stays "//a"). Other input without a scheme is
+    read the way Google's matcher reads it: text up to the first "/", ";" or "?" is an
+    authority, so "example.com/a" gives "/a" and "a" gives "/".
+    """
+    plain = _PLAIN_URL.match(url)
+    if plain is not None:
+        path = plain.group(1) or "/"
+        return path if path.startswith("/") else "/" + path
+    start = 0
+    if url.startswith("/"):
+        # Our callers pass paths: "//about" is the path of "http://host//about", not an authority.
+        path_start = 0
+    else:
+        scheme_end = url.find("://", start)
+        early = _PATH_START.search(url, start)
+        if scheme_end != -1 and (early is None or early.start() > scheme_end):
+            start = scheme_end + 3
+        found = _PATH_START.search(url, start)
+        if found is None:
+            return "/"
+        path_start = found.start()
+        fragment = url.find("#", start)
+        if fragment != -1 and fragment < path_start:
+            return "/"
+    path = url[path_start:].partition("#")[0]
+    return path if path.startswith("/") else "/" + path
+
+
+@lru_cache(maxsize=65536)
+def request_path(url: str) -> str:
+    """The normalized path + query that rules are matched against; "" or a bare host gives "/"."""
+    return normalize_escapes(_path_params_query(url))
+
+
+@dataclass(frozen=True)
+class PathPattern:
+    """One compiled Allow/Disallow/Content-Usage path, ready for a fast first-match loop."""
+
+    text: str  # normalized, as compared; a trailing "$" anchors
+    length: int  # octets of the normalized pattern: the longest match wins (RFC 9309 2.2.2)
+    prefix: str  # plain-prefix patterns are tested with str.startswith(prefix)
+    test: Callable[[str], object] | None  # set for "$" or "*" patterns; None means prefix test
+
+    def matches(self, path: str) -> bool:
+        """Whether this pattern matches a path already passed through request_path."""
+        if self.test is None:
+            return path.startswith(self.prefix)
+        return bool(self.test(path))
+
+
+def _wildcard_regex(pattern: str, anchored: bool) -> re.Pattern[str]:
+    """Regex for a "*" pattern that cannot backtrack badly.
+
+    Each middle piece sits in an atomic group after a lazy ".*?": it commits to the
+    leftmost occurrence, which is always a correct choice for "*" globbing, so matching
+    stays linear in the path for any number of stars (no ReDoS from hostile files).
+    """
+    first, *middle, last = _STAR_RUN.split(pattern)
+    source = re.escape(first) + "".join(f"(?>.*?{re.escape(piece)})" for piece in middle if piece)
+    if anchored:
+        source += f".*{re.escape(last)}\\Z"
+    elif last:
+        source += f"(?>.*?{re.escape(last)})"
+    return re.compile(source, re.DOTALL)
+
+
+def compile_pattern(raw: str) -> PathPattern:
+    """Compile a rule value (already stripped of comments and whitespace)."""
+    anchored = raw.endswith("$")
+    body = normalize_escapes(raw[:-1] if anchored else raw)
+    text = body + "$" if anchored else body
+    if "*" in body:
+        return PathPattern(text, len(text), body.partition("*")[0], _wildcard_regex(body, anchored).match)
+    if anchored:
+        return PathPattern(text, len(text), body, body.__eq__)
+    return PathPattern(text, len(text), body, None)
