@@ -39,9 +39,13 @@ def _finding(value: str, evidence: str, agent: str | None = None) -> Finding:
     return Finding(signal=_SOURCE, source=_SOURCE, agent=agent, value=value, evidence=evidence)
 
 
+# 4xx statuses that refuse us rather than say the file is missing (rate limit, auth, bot wall).
+_REFUSED = frozenset({401, 403, 429})
+
+
 def _absent(status: int | None) -> AiTxt:
-    """4xx: not served, no statement; anything else unreadable: unknown, and say so."""
-    if status is not None and 400 <= status < 500:
+    """404-like: not served, no statement; refused or failed: unknown, and say so."""
+    if status is not None and 400 <= status < 500 and status not in _REFUSED:
         return AiTxt(False, status, [], None, f"ai.txt not served ({status}): no statement")
     detail = "unreachable" if status is None else f"answered {status}"
     finding = _finding("could not be read", f"ai.txt {detail}; ai.txt is not RFC 9309, so this is no statement")

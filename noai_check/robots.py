@@ -330,10 +330,27 @@ class _GroupBuilder:
         if self.current is None or self.current.closed_by_rule:
             self.current = _Group()
             self.parsed.groups.append(self.current)
+        else:
+            self._note_content_usage_before(item)
         value = _INNER_WHITESPACE.sub(" ", _printable(item.value))
         self.current.agents.append((value, item.line))
         if value != "*" and not _PRODUCT_TOKEN.fullmatch(value):
             self.parsed.findings.append(_invalid_token_finding(value, item.line, self.source))
+
+    def _note_content_usage_before(self, item: _Record) -> None:
+        """aipref makes Content-Usage a rule (``rule =/ content-usage``), so for an aipref-aware
+        parser it ends the user-agent run; RFC 9309 and Google keep one group. Say so."""
+        assert self.current is not None
+        last_agent = self.current.agents[-1][1].number
+        between = [line for line in self.current.extensions
+                   if line.field == "content-usage" and line.line.number > last_agent]
+        if between:
+            self.parsed.findings.append(_finding(
+                "content-usage-between-user-agents",
+                f"{_evidence(between[0].line, self.source)} (between user-agent lines {last_agent} and "
+                f"{item.line.number}: read as one group like RFC 9309 and Google; aipref's grammar makes "
+                "Content-Usage a rule, so an aipref-aware parser would start a new group here)",
+                source=self.source))
 
     def _add_rule(self, item: _Record) -> None:
         assert self.current is not None
