@@ -577,6 +577,11 @@ USER = {"slug": "u", "display_name": "U"}
             "users[0].sets[0].tracks: no track 'u/missing'",
         ),
         ({"users": [USER, USER]}, "users[1]: path /u is defined twice"),
+        (
+            {"users": [{**USER, "tracks": [{"slug": "sets", "title": "S"}]}]},
+            "users[0].tracks[0].slug: 'sets' is not a lowercase slug (nor sets)",
+        ),
+        ({"users": [{**USER, "slug": "Bad Slug"}]}, "users[0].slug: 'Bad Slug' is not a lowercase slug"),
         ({"site": {"robots": {"body": 3}}}, "site.robots.body: expected str or list"),
         ({"pages": [{"path": "/x", "kind": "redirect"}]}, "pages[0].location: missing"),
         ({"generated": {"users": 0, "tracks_per_user": 1}}, "generated.users: must be >= 1"),

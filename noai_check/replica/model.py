@@ -90,6 +90,11 @@ class Media:
     expect: Expect | None = None
 
 
+def artwork_file(item_id: int) -> str:
+    """Artwork name on the media host, in SoundCloud's ``artworks-<id>-t500x500.jpg`` form."""
+    return f"artworks-{item_id:09d}-t500x500.jpg"
+
+
 @dataclass(frozen=True)
 class Track:
     slug: str
@@ -103,7 +108,7 @@ class Track:
 
     @property
     def artwork_file(self) -> str:
-        return f"artworks-{self.id:09d}-t500x500.jpg"
+        return artwork_file(self.id)
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,7 @@ class Playlist:
 
     @property
     def artwork_file(self) -> str:
-        return f"artworks-{self.id:09d}-t500x500.jpg"
+        return artwork_file(self.id)
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ File format (every key optional unless marked *required*; unknown keys are error
       "media": {                            # the second host (artwork, like i1.sndcdn.com)
         "headers": HEADERS, "robots": FILE, "tdmrep": FILE
       },
-      "pages": [PAGE + {"path": "/x" *required*, "kind": "home|terms|app|redirect" *required*,
+      "pages": [PAGE + {"path": "/x" or "/x?q=y" *required*, "kind": "home|terms|app|redirect" *required*,
                         "title": str, "clauses": [str], "location": "/y" (redirect only)}],
       "users": [PAGE + {
           "slug" *required*, "display_name" *required*, "id": int, "city": str, "bio": str,
@@ -404,10 +404,16 @@ def _default_id(*parts: str) -> int:
     return 100_000_000 + zlib.crc32("/".join(parts).encode()) % 900_000_000
 
 
+def _slug(obj: _Obj, reserved: tuple[str, ...] = ()) -> str:
+    """The object's ``slug``: lowercase URL-safe, and not a word the site's paths already use."""
+    slug: str = obj.text("slug")
+    if not _SLUG.match(slug) or slug in reserved:
+        obj.fail("slug", f"{slug!r} is not a lowercase slug" + (f" (nor {', '.join(reserved)})" if reserved else ""))
+    return slug
+
+
 def _track(obj: _Obj, user_slug: str) -> Track:
-    slug = obj.text("slug")
-    if not _SLUG.match(slug) or slug == "sets":
-        obj.fail("slug", f"{slug!r} is not a lowercase slug (and not 'sets')")
+    slug = _slug(obj, reserved=("sets",))
     found = Track(
         slug=slug,
         title=obj.text("title"),
@@ -423,9 +429,7 @@ def _track(obj: _Obj, user_slug: str) -> Track:
 
 
 def _playlist(obj: _Obj, user_slug: str) -> Playlist:
-    slug = obj.text("slug")
-    if not _SLUG.match(slug):
-        obj.fail("slug", f"{slug!r} is not a lowercase slug")
+    slug = _slug(obj)
     found = Playlist(
         slug=slug,
         title=obj.text("title"),
@@ -439,9 +443,7 @@ def _playlist(obj: _Obj, user_slug: str) -> Playlist:
 
 
 def _user(obj: _Obj) -> User:
-    slug = obj.text("slug")
-    if not _SLUG.match(slug):
-        obj.fail("slug", f"{slug!r} is not a lowercase slug")
+    slug = _slug(obj)
     found = User(
         slug=slug,
         display_name=obj.text("display_name"),
