@@ -1,0 +1,102 @@
+"""Every AI signal one response carries about itself: robots metas, X-Robots-Tag, TDMRep, Content-Usage.
+
+Site files (robots.txt, tdmrep.json, ...) are read elsewhere (``site.py``); ``verdict.py``
+puts the two together per agent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .aipref import UsageStatement, parse_content_usage
+from .content_signal import ContentSignal, parse_content_signal
+from .directives import AI_DIRECTIVES, Directives, parse_meta_content, parse_x_robots_tags
+from .fetched import Fetched, Finding
+from .meta import decode_html, iter_meta_tags, looks_like_html
+from .tdmrep import TdmValue, tdm_from_headers, tdm_from_meta
+
+_TDM_META_NAMES = frozenset({"tdm-reservation", "tdm-policy"})
+# Meta names that are never crawler names, so a tag like <meta name="description"> is not a scope.
+_NOT_AGENTS = frozenset(
+    {
+        "description", "keywords", "viewport", "referrer", "theme-color", "author", "generator",
+        "google-site-verification", "application-name", "color-scheme", "format-detection",
+        "apple-itunes-app", "msapplication-tilecolor", "msapplication-config", "twitter:card",
+        "twitter:site", "twitter:title", "twitter:description", "twitter:image", "csrf-token",
+    }
+)
+
+
+@dataclass
+class PageSignals:
+    """What a page says about itself, with the evidence of each statement."""
+
+    url: str
+    is_html: bool
+    directives: Directives = field(default_factory=Directives)
+    tdm_header: TdmValue | None = None
+    tdm_meta: TdmValue | None = None
+    content_usage: list[UsageStatement] = field(default_factory=list)
+    content_signal: list[ContentSignal] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def noai(self) -> bool:
+        return "noai" in self.directives.everyone
+
+    @property
+    def noimageai(self) -> bool:
+        return "noimageai" in self.directives.everyone
+
+
+def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: dict[str, list[str]]) -> None:
+    text, problem = decode_html(response.body, response.content_type)
+    if problem:
+        signals.findings.append(Finding("body", "html", None, "undecodable", problem))
+    for tag in iter_meta_tags(text):
+        name = tag.name
+        if name in _TDM_META_NAMES:
+            tdm_metas.setdefault(name, []).append(tag.content)
+        elif tag.http_equiv == "x-robots-tag":
+            signals.findings.append(
+                Finding(
+                    "ambiguous",
+                    "meta http-equiv",
+                    None,
+                    tag.content,
+                    f"{tag.evidence}: http-equiv X-Robots-Tag is not a standard form; reported, not counted",
+                )
+            )
+        elif name == "robots":
+            signals.directives.merge(parse_meta_content(tag.content, None, tag.evidence))
+        elif name and "content" in tag.attrs and name not in _NOT_AGENTS and _mentions_ai_or_robots(tag.content):
+            signals.directives.merge(parse_meta_content(tag.content, name, tag.evidence))
+
+
+_ROBOTS_WORDS = ("noai", "noimageai", "noindex", "nofollow", "noarchive", "nocache", "nosnippet", "none", "all")
+
+
+def _mentions_ai_or_robots(content: str) -> bool:
+    """A crawler-named meta (``<meta name="GPTBot">``) holds robots directives; other metas don't."""
+    words = {w.strip().lower() for w in content.replace(" ", ",").split(",")}
+    return any(w in _ROBOTS_WORDS or w.startswith(("max-", "unavailable_after")) for w in words)
+
+
+def analyze_page(response: Fetched) -> PageSignals:
+    """Read a page's own signals: headers always, metas when the body is HTML."""
+    signals = PageSignals(url=response.final_url or response.url, is_html=looks_like_html(response.body, response.content_type))
+    signals.directives.merge(parse_x_robots_tags(response.header_values("x-robots-tag")))
+    signals.tdm_header, tdm_findings = tdm_from_headers(response.headers)
+    signals.findings.extend(tdm_findings)
+    for value in response.header_values("content-usage"):
+        signals.content_usage.append(parse_content_usage(value))
+    for value in response.header_values("content-signal"):
+        signals.content_signal.append(parse_content_signal(value))
+    tdm_metas: dict[str, list[str]] = {}
+    if signals.is_html:
+        _robots_meta_directives(response, signals, tdm_metas)
+    signals.tdm_meta, meta_findings = tdm_from_meta(tdm_metas)
+    signals.findings.extend(meta_findings)
+    signals.findings.extend(signals.directives.findings)
+    signals.findings.extend(signals.directives.ai_findings())
+    return signals

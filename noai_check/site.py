@@ -1,0 +1,93 @@
+"""A host's site files (robots.txt, tdmrep.json, ai.txt, llms.txt), fetched once and read to spec."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .aitxt import AiTxt, parse_ai_txt
+from .fetched import Fetched, Finding
+from .llmstxt import LlmsTxt, parse_llms_txt
+from .robots import RobotsTxt, parse_robots
+from .tdmrep import TdmRepFile, parse_tdmrep_json
+
+# JSON key -> path on every host; the keys are part of the stable `check --json` contract.
+SITE_FILES: dict[str, str] = {
+    "robots_txt": "/robots.txt",
+    "tdmrep_json": "/.well-known/tdmrep.json",
+    "ai_txt": "/ai.txt",
+    "llms_txt": "/llms.txt",
+}
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port], the unit every site file belongs to (RFC 9309 2.3)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def body_sha256(response: Fetched) -> str | None:
+    """Hash of what was served, so a verdict can be tied to the exact bytes; None with no body."""
+    if response.status is None and not response.body:
+        return None
+    return hashlib.sha256(response.body).hexdigest()
+
+
+@dataclass(frozen=True)
+class SiteFileRecord:
+    """Where a site file was asked for and what came back (the evidence, not the reading)."""
+
+    url: str
+    status: int | None
+    sha256: str | None
+    error: str | None
+    redirects: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"url": self.url, "status": self.status, "sha256": self.sha256, "error": self.error}
+
+
+@dataclass
+class Site:
+    """One origin's site files, each parsed by its own reader."""
+
+    origin: str
+    records: dict[str, SiteFileRecord]
+    robots: RobotsTxt
+    tdmrep: TdmRepFile
+    ai_txt: AiTxt
+    llms_txt: LlmsTxt
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [*self.robots.findings, *self.tdmrep.findings, *self.ai_txt.findings, *self.llms_txt.findings]
+
+    def to_json(self) -> dict[str, object]:
+        return {key: record.to_json() for key, record in self.records.items()}
+
+
+def build_site(origin: str, fetched: dict[str, Fetched]) -> Site:
+    """Read the four site files of ``origin``; ``fetched`` maps SITE_FILES keys to responses."""
+    records = {
+        key: SiteFileRecord(
+            url=fetched[key].url,
+            status=fetched[key].status,
+            sha256=body_sha256(fetched[key]),
+            error=fetched[key].error,
+            redirects=fetched[key].redirects,
+        )
+        for key in SITE_FILES
+    }
+    robots = fetched["robots_txt"]
+    tdm = fetched["tdmrep_json"]
+    return Site(
+        origin=origin,
+        records=records,
+        robots=parse_robots(
+            robots.body, robots.status, redirects=robots.redirects, error=robots.error, content_type=robots.content_type
+        ),
+        tdmrep=parse_tdmrep_json(tdm.body, tdm.status, tdm.content_type),
+        ai_txt=parse_ai_txt(fetched["ai_txt"].body, fetched["ai_txt"].status),
+        llms_txt=parse_llms_txt(fetched["llms_txt"].body, fetched["llms_txt"].status, fetched["llms_txt"].content_type),
+    )

@@ -1,0 +1,217 @@
+"""Per (URL, agent): may it crawl, and has the site reserved AI training? With the reasons.
+
+Every signal is read on its own and listed; the summary is the most restrictive one
+("reserved" beats "granted"), and where signals disagree a ``conflict`` finding says so
+instead of quietly picking a winner.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .aipref import combine_usage, parse_content_usage
+from .content_signal import combine_signals, parse_content_signal
+from .fetched import Finding
+from .page import PageSignals
+from .registry import Agent, Registry
+from .site import Site
+from .tdmrep import TdmValue, layer_tdm
+
+RESERVED, GRANTED, NONE, UNKNOWN = "reserved", "granted", "none", "unknown"
+# Bing reads these as "do not use for AI" (signals.md 1: Bing); they reserve nothing for others.
+_BING_AI_DIRECTIVES = ("noarchive", "nocache")
+
+
+@dataclass
+class AgentVerdict:
+    """One agent's verdict on one URL; ``reasons`` say which signal decided and where it was."""
+
+    robots_allowed: bool
+    robots_line: int | None
+    training: str
+    images: str
+    reasons: list[str]
+    reserved_by: list[str] = field(default_factory=list)
+    granted_by: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "robots_allowed": self.robots_allowed,
+            "robots_line": self.robots_line,
+            "training": self.training,
+            "images": self.images,
+            "reasons": self.reasons,
+        }
+
+
+@dataclass
+class _Statements:
+    """Signals collected for one agent, before they become a verdict."""
+
+    reserve: list[tuple[str, str]] = field(default_factory=list)  # (signal kind, reason)
+    grant: list[tuple[str, str]] = field(default_factory=list)
+    image_reserve: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def effective_tdm(url: str, page: PageSignals | None, site: Site) -> tuple[TdmValue | None, list[Finding]]:
+    """TDMRep after layering: tdmrep.json < header < meta (an absent layer keeps the earlier value)."""
+    file_value = site.tdmrep.match(url) if site.tdmrep.present else None
+    return layer_tdm(file_value, page.tdm_header if page else None, page.tdm_meta if page else None)
+
+
+def _page_statements(page: PageSignals, agent: Agent, into: _Statements) -> None:
+    key = agent.token.lower()
+    scoped = page.directives.per_agent.get(key, [])
+    for directive in ("noai", "noimageai"):
+        if directive in page.directives.everyone:
+            evidence = page.directives.evidence[(None, directive)]
+            _record_directive(into, directive, f"{directive} for every agent ({evidence})")
+        if directive in scoped:
+            evidence = page.directives.evidence[(key, directive)]
+            _record_directive(into, directive, f"{directive} addressed to {agent.token} ({evidence})")
+    if key == "bingbot":
+        for directive in _BING_AI_DIRECTIVES:
+            for scope in (None, key):
+                if directive in (page.directives.everyone if scope is None else scoped):
+                    evidence = page.directives.evidence[(scope, directive)]
+                    into.reserve.append(("bing-" + directive, f"{directive}: Bing does not use the page for generative AI ({evidence})"))
+
+
+def _record_directive(into: _Statements, directive: str, reason: str) -> None:
+    if directive == "noai":
+        into.reserve.append(("noai", reason))
+        into.image_reserve.append(reason)
+    else:
+        into.image_reserve.append(reason)
+
+
+def _tdm_statements(tdm: TdmValue | None, into: _Statements) -> None:
+    if tdm is None or tdm.reservation is None:
+        return
+    if tdm.reservation == 1:
+        into.reserve.append(("tdm-reservation", f"TDM reservation 1 from {tdm.source} ({tdm.evidence})"))
+    else:
+        into.grant.append(("tdm-reservation", f"TDM reservation 0 from {tdm.source} ({tdm.evidence})"))
+
+
+def _content_usage_statements(url: str, page: PageSignals | None, site: Site, agent: Agent, into: _Statements) -> None:
+    statements = list(page.content_usage) if page else []
+    evidence = ["Content-Usage header"] * len(statements)
+    for line in site.robots.content_usage_lines(url, agent.token):
+        statements.append(parse_content_usage(line.value))
+        evidence.append(f"robots.txt line {line.line.number}: {line.line.text}")
+    if not statements:
+        return
+    where = "; ".join(sorted(set(evidence)))
+    train = combine_usage(statements).get("train-ai")
+    if train == "n":
+        into.reserve.append(("content-usage", f"Content-Usage train-ai=n ({where})"))
+    elif train == "y":
+        into.grant.append(("content-usage", f"Content-Usage train-ai=y ({where})"))
+
+
+def _content_signal_statements(page: PageSignals | None, site: Site, agent: Agent, into: _Statements) -> None:
+    lines = site.robots.group_lines(agent.token, "content-signal")
+    signals = [parse_content_signal(line.value) for line in lines]
+    evidence = [f"robots.txt line {line.line.number}: {line.line.text}" for line in lines]
+    if page and page.content_signal:
+        signals.extend(page.content_signal)
+        evidence.append("Content-Signal header")
+    ai_train = combine_signals(signals).get("ai-train") if signals else None
+    if ai_train is False:
+        into.reserve.append(("content-signal", f"Content-Signal ai-train=no ({'; '.join(evidence)})"))
+    elif ai_train is True:
+        into.grant.append(("content-signal", f"Content-Signal ai-train=yes ({'; '.join(evidence)})"))
+
+
+def judge_agent(url: str, agent: Agent, page: PageSignals | None, site: Site, tdm: TdmValue | None) -> AgentVerdict:
+    """Combine every signal that speaks to ``agent`` about ``url`` into one verdict with reasons."""
+    robots = site.robots.verdict(url, agent.token)
+    into = _Statements()
+    if page is not None:
+        _page_statements(page, agent, into)
+    _tdm_statements(tdm, into)
+    _content_usage_statements(url, page, site, agent, into)
+    _content_signal_statements(page, site, agent, into)
+    if not robots.allowed and agent.reserves_training_when_blocked:
+        if site.robots.outcome == "parsed":
+            into.reserve.append(("robots.txt", f"robots.txt blocks {agent.token} ({agent.purpose}): {robots.reason}"))
+        else:
+            into.notes.append(
+                f"robots.txt could not be read ({robots.reason}); crawling is disallowed, but that says nothing about training"
+            )
+    training = RESERVED if into.reserve else GRANTED if into.grant else NONE
+    if page is None and training != RESERVED:
+        # The page itself was not read: a noai there could override any grant or silence.
+        training = UNKNOWN
+        into.notes.append("the page could not be read, so its own signals are unknown")
+    reasons = [reason for _, reason in into.reserve]
+    reasons += [("overridden: " if into.reserve else "") + reason for _, reason in into.grant]
+    reasons += [f"images: {reason}" for reason in into.image_reserve if reason not in reasons]
+    reasons += into.notes
+    if robots.allowed:
+        reasons.append(f"robots.txt: {robots.reason}")
+    elif not (agent.reserves_training_when_blocked and site.robots.outcome == "parsed"):
+        reasons.append(f"robots.txt: {robots.reason}")
+    if training == NONE and not into.notes:
+        reasons.insert(0, "no signal reserves or grants training for this agent here")
+    return AgentVerdict(
+        robots_allowed=robots.allowed,
+        robots_line=robots.line.number if robots.line else None,
+        training=training,
+        images=RESERVED if into.image_reserve else NONE,
+        reasons=reasons,
+        reserved_by=sorted({kind for kind, _ in into.reserve}),
+        granted_by=sorted({kind for kind, _ in into.grant}),
+    )
+
+
+@dataclass
+class PageJudgement:
+    """Verdicts for every agent on one URL, the effective TDM value, and page-level findings."""
+
+    agents: dict[str, AgentVerdict]
+    tdm: TdmValue | None
+    findings: list[Finding]
+
+
+def judge_page(url: str, page: PageSignals | None, site: Site, registry: Registry) -> PageJudgement:
+    """Verdicts for every registry agent, and the page-level findings incl. conflicts."""
+    tdm, findings = effective_tdm(url, page, site)
+    verdicts = {agent.token: judge_agent(url, agent, page, site, tdm) for agent in registry.agents}
+    findings.extend(conflicts(page, site, verdicts, len(registry.agents)))
+    return PageJudgement(verdicts, tdm, findings)
+
+
+def conflicts(page: PageSignals | None, site: Site, verdicts: dict[str, AgentVerdict], agent_count: int) -> list[Finding]:
+    """Signals that contradict each other, listed side by side (never reconciled silently)."""
+    found: list[Finding] = []
+    by_pair: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
+    for token, verdict in verdicts.items():
+        if verdict.reserved_by and verdict.granted_by:
+            by_pair[(tuple(verdict.reserved_by), tuple(verdict.granted_by))].append(token)
+    for (reserved_by, granted_by), tokens in sorted(by_pair.items()):
+        scope = "every agent" if len(tokens) == agent_count else ", ".join(tokens)
+        found.append(
+            Finding(
+                "conflict",
+                "page",
+                None if len(tokens) == agent_count else ",".join(tokens),
+                f"{'+'.join(reserved_by)} reserves training, {'+'.join(granted_by)} grants it",
+                f"for {scope}; the verdict takes the reservation (most restrictive)",
+            )
+        )
+    reserved_anywhere = (page is not None and page.noai) or any(v.training == RESERVED for v in verdicts.values())
+    if site.llms_txt.present and reserved_anywhere:
+        found.append(
+            Finding(
+                "conflict",
+                "llms.txt",
+                None,
+                "llms.txt invites AI use while the page reserves training",
+                f"{site.records['llms_txt'].url} is served (status {site.llms_txt.status})",
+            )
+        )
+    return found
