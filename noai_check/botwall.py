@@ -17,10 +17,13 @@ class _Vendor:
     markers: tuple[bytes, ...]
     challenge: tuple[bytes, ...]  # only a challenge page has these; real pages may carry the others
     all_markers: bool = False  # True: every body marker must be present (generic words)
+    server: str = ""  # a Server header naming the vendor's edge (only telling on an error status)
 
     def blocks(self, response: Fetched, cookies: str, head: bytes) -> bool:
         """An error status from this vendor: any header, cookie or marker names it."""
         if any(response.header_values(h) for h in self.headers) or any(c in cookies for c in self.cookies):
+            return True
+        if self.server and any(self.server in v.lower() for v in response.header_values("server")):
             return True
         found = [m in head for m in self.markers]
         return all(found) if self.all_markers else any(found)
@@ -37,11 +40,11 @@ _VENDORS = (
             (b"geo.captcha-delivery.com", b"ct.captcha-delivery.com")),
     _Vendor("Cloudflare", ("cf-mitigated",), ("cf_clearance=",),
             (b"just a moment...", b"/cdn-cgi/challenge-platform/", b"attention required! | cloudflare"),
-            (b"<title>just a moment...</title>", b"cf-chl-", b"attention required! | cloudflare")),
+            (b"<title>just a moment...</title>", b"cf-chl-", b"attention required! | cloudflare"), server="cloudflare"),
     _Vendor("PerimeterX", ("x-px-block",), ("_pxhd=", "_px3="), (b"px-captcha", b"perimeterx", b"_pxappid"),
             (b"px-captcha", b"access to this page has been denied")),
-    _Vendor("Akamai", ("akamai-grn",), ("ak_bmsc=",), (b"access denied", b"reference #"),
-            (b"errors.edgesuite.net",), all_markers=True),
+    _Vendor("Akamai", ("akamai-grn",), ("ak_bmsc=",), (b"access denied", b"reference"),
+            (b"errors.edgesuite.net",), all_markers=True, server="akamaighost"),
 )
 _CHALLENGE_MAX_BYTES = 200_000  # challenge pages are small; a real page that mentions a vendor is not one
 

@@ -30,3 +30,10 @@ def test_statuses():
     assert unverifiable_reason(resp(503, b"")) == "status 503: server error"
     assert unverifiable_reason(resp(404, b"")) == "status 404: page not found"
     assert unverifiable_reason(Fetched("u", None, error="timeout: 30s")) == "timeout: 30s"
+
+
+def test_akamai_by_server_header_with_entity_encoded_reference():
+    body = b"<H1>Access Denied</H1> Reference&#32;&#35;18&#46;2f1c"
+    assert unverifiable_reason(resp(403, body, server="AkamaiGHost")) == "bot wall: Akamai (status 403)"
+    # The same edge serving the real page is not a wall.
+    assert unverifiable_reason(resp(200, b"<html>track</html>", server="AkamaiGHost")) is None
