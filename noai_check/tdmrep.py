@@ -28,10 +28,7 @@ _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 _HEX = frozenset("0123456789abcdefABCDEF")
 _JSON_TYPES = ("application/json", "application/ld+json", "text/json")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_HTML_START = re.compile(
-    r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|script|link|style)\b",
-    re.IGNORECASE | re.DOTALL,
-)
+_HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title|script|link|style)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -167,7 +164,24 @@ def looks_like_html_page(text: str, content_type: str = "") -> bool:
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type in _HTML_TYPES and text.lstrip().startswith("<"):
         return True
-    return _HTML_START.match(text) is not None
+    return _HTML_TAG.match(text, _after_leading_comments(text)) is not None
+
+
+def _after_leading_comments(text: str) -> int:
+    # A plain scan: a regex with a repeated lazy comment group backtracks exponentially here.
+    position = _skip_whitespace(text, 0)
+    while text.startswith("<!--", position):
+        end = text.find("-->", position + 4)
+        if end < 0:
+            return position
+        position = _skip_whitespace(text, end + 3)
+    return position
+
+
+def _skip_whitespace(text: str, position: int) -> int:
+    while position < len(text) and text[position].isspace():
+        position += 1
+    return position
 
 
 def parse_tdmrep_json(body: bytes, status: int | None, content_type: str = "") -> TdmRepFile:

@@ -1,0 +1,123 @@
+"""Write what the crawl finds as it finds it, and the per-platform report when it ends.
+
+Records stream to ``pages.jsonl`` (one line per page, flushed), so an interrupted crawl
+keeps everything fetched so far and memory stays flat. The report is rebuilt from the
+files at the end, which also makes a JOBDIR resume add to them instead of starting over.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+
+from . import __version__
+from .progress import print_summary
+from .report import write_report
+from .site import SITE_FILES, Site
+from .spider import now_iso
+
+
+def _site_summary(origin: str, site: Site) -> dict[str, Any]:
+    summary: dict[str, Any] = {key: record.to_json() for key, record in site.records.items()}
+    summary["robots_outcome"] = site.robots.outcome
+    summary["sitemaps"] = list(site.robots.sitemaps)
+    summary["llms_txt_present"] = site.llms_txt.present
+    summary["ai_txt_present"] = site.ai_txt.present
+    summary["tdmrep_json_present"] = site.tdmrep.present
+    summary["findings"] = [finding.to_json() for finding in site.findings]
+    summary["origin"] = origin
+    return summary
+
+
+def _safe_host(origin: str) -> str:
+    return origin.split("://", 1)[-1].replace(":", "_").replace("/", "_")
+
+
+class RecordsPipeline:
+    """pages.jsonl, media.jsonl, site/ (the site files as served) and report.json/html."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.reports_dir = Path(crawler.settings.get("NOAI_REPORTS_DIR", "reports"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> RecordsPipeline:
+        pipeline = cls(crawler)
+        # The report needs the finish reason, which only spider_closed carries.
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        spider = self.crawler.spider
+        self.out = self.reports_dir / getattr(spider, "report_name", spider.name)
+        self.out.mkdir(parents=True, exist_ok=True)
+        jobdir = self.crawler.settings.get("JOBDIR")
+        self.resuming = bool(jobdir) and (Path(jobdir) / "spider.state").exists()
+        mode = "a" if self.resuming else "w"
+        self.pages = (self.out / "pages.jsonl").open(mode, encoding="utf-8")
+        self.media = (self.out / "media.jsonl").open(mode, encoding="utf-8")
+        sites_file = self.out / "sites.json"
+        self.sites: dict[str, Any] = (
+            json.loads(sites_file.read_text(encoding="utf-8")) if self.resuming and sites_file.exists() else {}
+        )
+        if not self.resuming:
+            for stale in ("report.json", "report.html"):
+                (self.out / stale).unlink(missing_ok=True)
+
+    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        kind = item.get("_kind")
+        if kind in ("page", "media"):
+            stream = self.pages if kind == "page" else self.media
+            stream.write(json.dumps(item["record"], ensure_ascii=False, sort_keys=True) + "\n")
+            stream.flush()
+            self.crawler.stats.inc_value(f"noai/{kind}_records")
+            return {"kind": kind, **item["record"]}
+        if kind == "site":
+            return self._write_site(item)
+        return item
+
+    def _write_site(self, item: dict[str, Any]) -> dict[str, Any]:
+        origin, site = item["origin"], item["site"]
+        summary = _site_summary(origin, site)
+        self.sites[origin] = summary
+        folder = self.out / "site" / _safe_host(origin)
+        folder.mkdir(parents=True, exist_ok=True)
+        for key, fetched in item["fetched"].items():
+            if fetched.body:
+                (folder / Path(SITE_FILES[key]).name).write_bytes(fetched.body)
+        (self.out / "sites.json").write_text(json.dumps(self.sites, indent=2, sort_keys=True), encoding="utf-8")
+        return {"kind": "site", **summary}
+
+    def close_spider(self) -> None:
+        self.pages.close()
+        self.media.close()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        """Write report.json and report.html from the files, whether the crawl finished or was stopped."""
+        state = getattr(spider, "state", {})
+        meta = {
+            "platform": spider.name,
+            "base_url": spider.base_url,
+            "started_at": state.get("started_at"),
+            "finished_at": now_iso(),
+            "finish_reason": reason,
+            "complete": reason == "finished",
+            "tool_version": __version__,
+            "registry_version": spider.registry.version,
+            "settings": {
+                "max_pages": spider.max_pages,
+                "seed": state.get("seed", spider.seed),
+                "profiles": spider.profiles,
+                "obey_robots": self.crawler.settings.getbool("ROBOTSTXT_OBEY"),
+                "user_agent": self.crawler.settings.get("USER_AGENT"),
+                "download_delay": self.crawler.settings.getfloat("DOWNLOAD_DELAY"),
+                "autothrottle": self.crawler.settings.getbool("AUTOTHROTTLE_ENABLED"),
+            },
+        }
+        path = write_report(self.out, meta, self.sites, spider.platform, spider.registry)
+        spider.logger.info("noai-check report: %s", path.with_suffix(".html"))
+        if self.crawler.settings.getbool("NOAI_PROGRESS", True):
+            print_summary(json.loads(path.read_text(encoding="utf-8")), str(path.with_suffix(".html")))

@@ -1,0 +1,47 @@
+"""The per-page record written to ``pages.jsonl``: the `check --json` fields plus crawl facts."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from .analysis import Analysis
+from .fetched import Fetched
+
+# Response headers kept as evidence: the ones that carry or qualify an AI signal.
+EVIDENCE_HEADERS = (
+    "x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "content-signal",
+    "link", "content-type", "server", "cf-mitigated", "x-datadome",
+)
+
+
+def evidence_headers(response: Fetched) -> dict[str, list[str]]:
+    """The AI-relevant headers of a response, every value kept."""
+    return {name: response.header_values(name) for name in EVIDENCE_HEADERS if response.header_values(name)}
+
+
+def page_record(
+    *,
+    url: str,
+    page_type: str,
+    response: Fetched,
+    analysis: Analysis | None,
+    unverifiable_reason: str | None,
+    fetched_at: str,
+) -> dict[str, Any]:
+    """One line of pages.jsonl; ``page`` and ``agents`` are None when the page could not be read."""
+    verifiable = unverifiable_reason is None and analysis is not None and analysis.page is not None
+    return {
+        "url": url,
+        "final_url": response.final_url or response.url,
+        "page_type": page_type,
+        "status": response.status,
+        "verifiable": verifiable,
+        "unverifiable_reason": unverifiable_reason,
+        "fetched_at": fetched_at,
+        "sha256": hashlib.sha256(response.body).hexdigest() if response.status is not None else None,
+        "headers": evidence_headers(response),
+        "page": analysis.page_json() if analysis and verifiable else None,
+        "agents": {t: v.to_json() for t, v in analysis.agents.items()} if analysis else {},
+        "findings": [f.to_json() for f in analysis.findings] if analysis else [],
+    }

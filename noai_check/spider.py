@@ -1,0 +1,420 @@
+"""The crawl shared by every platform: site files first, then a reproducible sample of pages.
+
+Order of work, per origin: robots.txt, then tdmrep.json, ai.txt and llms.txt; only when
+all four are read are that origin's pages fetched and judged (a verdict needs them).
+Pages are chosen in waves: whenever the crawl goes idle, the next batch is taken from
+the candidates found so far, lowest hash of (seed, URL) first, so the same site and
+seed give the same sample however responses interleave. Everything that must survive a
+pause lives in ``self.state`` (pickled by Scrapy's JOBDIR support).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from .analysis import analyze
+from .botwall import unverifiable_reason
+from .fetched import Fetched, make_headers
+from .platforms.base import Platform
+from .records import page_record
+from .registry import Registry, load_registry
+from .robots import RobotsTxt, parse_robots
+from .site import SITE_FILES, Site, build_site, origin_of
+from .sitemaps import parse_sitemap
+
+OWN_AGENT = "noai-check"
+_SITE_FILE_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: more than five redirects may be treated as unavailable
+_PRIORITY = {"robots_txt": 100, "site_file": 90, "sitemap": 80, "seed": 70, "page": 0, "media": -10}
+_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"'#]+)""", re.I)
+_MEDIA_META = re.compile(
+    r"""<meta\b[^>]*?(?:property|name)\s*=\s*["'](?:og:image|twitter:image)["'][^>]*>""", re.I
+)
+_CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*["']([^"']+)""", re.I)
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)""", re.I)
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def canonical(url: str) -> str:
+    """A content page's URL without query or fragment: ``/user?page=9`` is still ``/user``."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/") or "/", "", ""))
+
+
+def fetched_from(response: Response, original_url: str | None = None, redirects: int = 0) -> Fetched:
+    """Scrapy's response as the pure parsers' input (every header value kept)."""
+    pairs = [
+        (key.decode("latin-1"), value.decode("latin-1"))
+        for key, values in response.headers.items()
+        for value in values
+    ]
+    hops = len(response.request.meta.get("redirect_urls", [])) if response.request else 0
+    return Fetched(
+        url=original_url or response.url,
+        status=response.status,
+        headers=make_headers(pairs),
+        body=response.body,
+        redirects=redirects or hops,
+        final_url=response.url,
+    )
+
+
+def failure_reason(failure: Failure) -> str:
+    """One line for a failed request: timeout, DNS, refused, too large, too many redirects."""
+    error = failure.value
+    name = type(error).__name__
+    text = str(error).strip() or name
+    lowered = f"{name} {text}".lower()
+    if "timeout" in lowered or "timed out" in lowered:
+        return f"timeout: {text}"
+    if "maxsize" in lowered or "max size" in lowered or "cancelled" in lowered:
+        return f"too large: {text}"
+    if "redirect" in lowered:
+        return f"too many redirects: {text}"
+    if "forbidden by robots.txt" in lowered:
+        return text
+    return f"{name}: {text}"
+
+
+class PlatformSpider(scrapy.Spider):
+    """Samples one platform's pages and judges each for every AI agent. Subclasses set ``platform``."""
+
+    platform: Platform
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(
+        self,
+        base_url: str | None = None,
+        max_pages: str | int = 200,
+        profiles: str = "",
+        seed: str | None = None,
+        media_hosts: str = "",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        problem = self.argument_problem(base_url=base_url, max_pages=max_pages)
+        if problem:
+            raise ValueError(problem)
+        self.base_url = (base_url or self.platform.base_url).rstrip("/")
+        self.origin = origin_of(self.base_url)
+        self.max_pages = int(max_pages)
+        self.profiles = [p.strip().strip("/") for p in profiles.split(",") if p.strip()]
+        self.seed = seed if seed not in (None, "") else str(random.SystemRandom().randrange(10**9))
+        self.extra_media_hosts = tuple(h.strip().lower() for h in media_hosts.split(",") if h.strip())
+        self.state: dict[str, Any] = {}
+        self._sites: dict[str, Site] = {}
+        self._own_robots: dict[str, RobotsTxt] = {}
+        self.registry: Registry = load_registry()
+
+    @classmethod
+    def argument_problem(cls, base_url: str | None = None, max_pages: str | int = 200, **_: Any) -> str | None:
+        """A one-line message for a bad spider argument, or None (used by `scrapy crawl` before starting)."""
+        if base_url is not None:
+            parts = urlsplit(base_url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                return f"base_url must be an http(s) URL, got {base_url!r}"
+        try:
+            if int(max_pages) < 1:
+                raise ValueError
+        except (TypeError, ValueError):
+            return f"max_pages must be a positive whole number, got {max_pages!r}"
+        return None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PlatformSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        agents_file = crawler.settings.get("NOAI_AGENTS_FILE")
+        if agents_file:
+            spider.registry = load_registry(agents_file)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_opened, signal=signals.spider_opened)
+        return spider
+
+    # -- state that survives a pause -------------------------------------------------
+
+    def _on_opened(self, spider: scrapy.Spider) -> None:
+        state = self.state
+        state.setdefault("started_at", now_iso())
+        state.setdefault("seed", self.seed)
+        self.seed = state["seed"]
+        state.setdefault("site_files", {})  # origin -> {key: Fetched}
+        state.setdefault("candidates", {})  # page type -> {url: rank}
+        state.setdefault("scheduled", {})  # page type -> count
+        state.setdefault("seen", set())  # canonical URLs already scheduled
+        state.setdefault("waiting", {})  # media origin -> [(url, referer)] until its site files are read
+        state.setdefault("media_count", 0)
+        state.setdefault("discovery_started", False)
+
+    def site(self, origin: str) -> Site | None:
+        """The read site files of an origin, rebuilt from state after a resume."""
+        if origin not in self._sites and len(self.state["site_files"].get(origin, {})) == len(SITE_FILES):
+            self._sites[origin] = build_site(origin, self.state["site_files"][origin])
+        return self._sites.get(origin)
+
+    def own_robots_allows(self, url: str) -> bool | None:
+        """May noai-check itself fetch ``url``? None until that origin's robots.txt is read."""
+        fetched = self.state.get("site_files", {}).get(origin_of(url), {}).get("robots_txt")
+        if fetched is None:
+            return None
+        robots = self._own_robots.get(origin_of(url))
+        if robots is None:
+            robots = parse_robots(fetched.body, fetched.status, redirects=fetched.redirects, error=fetched.error, content_type=fetched.content_type)
+            self._own_robots[origin_of(url)] = robots
+        return robots.verdict(url, OWN_AGENT).allowed
+
+    # -- start: site files ---------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        if self.state.get("discovery_started"):
+            return  # resumed from JOBDIR: the scheduler holds what is left
+        for request in self._site_file_requests(self.origin, ("robots_txt",)):
+            yield request
+
+    def _site_file_requests(self, origin: str, keys: tuple[str, ...]) -> Iterator[scrapy.Request]:
+        for key in keys:
+            yield self._site_file_request(origin, key, origin + SITE_FILES[key], hops=0)
+
+    def _site_file_request(self, origin: str, key: str, url: str, hops: int) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_site_file,
+            errback=self.site_file_failed,
+            priority=_PRIORITY["robots_txt" if key == "robots_txt" else "site_file"],
+            dont_filter=True,
+            meta={
+                "noai_site_file": key, "noai_origin": origin, "noai_hops": hops, "noai_first_url": origin + SITE_FILES[key],
+                "dont_redirect": True, "handle_httpstatus_all": True, "dont_retry": key != "robots_txt",
+            },
+        )
+
+    def parse_site_file(self, response: Response) -> Iterator[Any]:
+        meta = response.meta
+        key, origin, hops = meta["noai_site_file"], meta["noai_origin"], meta["noai_hops"]
+        location = response.headers.get(b"Location")
+        if 300 <= response.status < 400 and location:
+            target = urljoin(response.url, location.decode("latin-1"))
+            if hops + 1 > _SITE_FILE_MAX_REDIRECTS:
+                fetched = Fetched(meta["noai_first_url"], None, error=f"more than {_SITE_FILE_MAX_REDIRECTS} redirects", redirects=hops + 1, final_url=target)
+                yield from self._site_file_done(origin, key, fetched)
+                return
+            request = self._site_file_request(origin, key, target, hops + 1)
+            request.meta["noai_first_url"] = meta["noai_first_url"]
+            yield request
+            return
+        yield from self._site_file_done(origin, key, fetched_from(response, meta["noai_first_url"], hops))
+
+    def site_file_failed(self, failure: Failure) -> Iterator[Any]:
+        meta = failure.request.meta  # type: ignore[attr-defined]
+        fetched = Fetched(meta["noai_first_url"], None, error=failure_reason(failure), redirects=meta["noai_hops"])
+        yield from self._site_file_done(meta["noai_origin"], meta["noai_site_file"], fetched)
+
+    def _site_file_done(self, origin: str, key: str, fetched: Fetched) -> Iterator[Any]:
+        files = self.state["site_files"].setdefault(origin, {})
+        files[key] = fetched
+        if key == "robots_txt":
+            yield from self._site_file_requests(origin, tuple(k for k in SITE_FILES if k != "robots_txt"))
+            return
+        site = self.site(origin)
+        if site is None:
+            return
+        yield {"_kind": "site", "origin": origin, "site": site, "fetched": dict(files)}
+        if origin == self.origin and not self.state["discovery_started"]:
+            self.state["discovery_started"] = True
+            yield from self._discovery_requests(site)
+        for url, referer in self.state["waiting"].pop(origin, []):
+            yield self._media_request(url, referer)
+
+    # -- discovery ----------------------------------------------------------------------
+
+    def _discovery_requests(self, site: Site) -> Iterator[scrapy.Request]:
+        for sitemap in site.robots.sitemaps:
+            if origin_of(sitemap) == self.origin:
+                yield self._sitemap_request(sitemap)
+            else:
+                self.logger.info("sitemap on another host, not followed: %s", sitemap)
+        for path in self.platform.seed_paths:
+            yield self._page_request(self.base_url + path, "other", None, priority=_PRIORITY["seed"])
+        for user in self.profiles:
+            url = canonical(self.base_url + self.platform.profile_path(user))
+            self.state["seen"].add(url)
+            self._count_scheduled("profile")
+            yield self._page_request(url, "profile", None, priority=_PRIORITY["seed"])
+
+    def _sitemap_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed, priority=_PRIORITY["sitemap"])
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        sitemap = parse_sitemap(response.body)
+        self.crawler.stats.inc_value("noai/sitemaps")
+        if sitemap.kind == "invalid":
+            self.crawler.stats.inc_value("noai/sitemaps_invalid")
+            self.logger.warning("sitemap %s unreadable: %s", response.url, sitemap.problem)
+            return
+        if sitemap.kind == "index":
+            limit = int(self.crawler.settings.getint("NOAI_MAX_SITEMAPS", 20))
+            children = sorted((loc for loc in sitemap.locs if origin_of(loc) == self.origin), key=self._rank)
+            for loc in children[:limit]:
+                yield self._sitemap_request(loc)
+            return
+        for loc in sitemap.locs:
+            self._add_candidate(loc, "sitemap")
+
+    def discovery_failed(self, failure: Failure) -> None:
+        self.crawler.stats.inc_value("noai/discovery_failed")
+        self.logger.warning("could not fetch %s: %s", failure.request.url, failure_reason(failure))  # type: ignore[attr-defined]
+
+    def _rank(self, url: str) -> str:
+        return hashlib.sha1(f"{self.seed}\n{url}".encode()).hexdigest()
+
+    def _add_candidate(self, url: str, source: str) -> None:
+        page_type = self.platform.classify(url, self.base_url)
+        if page_type is None:
+            self.crawler.stats.inc_value(f"noai/ignored_offsite/{source}")
+            return
+        if page_type not in self.platform.page_types:
+            self.crawler.stats.inc_value(f"noai/ignored_{page_type}")
+            return
+        url = canonical(url)
+        if url in self.state["seen"]:
+            return
+        pool = self.state["candidates"].setdefault(page_type, {})
+        pool[url] = self._rank(url)
+        limit = max(1000, 10 * self.max_pages)
+        if len(pool) > 2 * limit:  # keep the lowest ranks only: bounded memory, same sample
+            keep = sorted(pool.items(), key=lambda item: item[1])[:limit]
+            self.state["candidates"][page_type] = dict(keep)
+
+    def _count_scheduled(self, page_type: str) -> None:
+        self.state["scheduled"][page_type] = self.state["scheduled"].get(page_type, 0) + 1
+
+    def _content_scheduled(self) -> int:
+        return sum(self.state["scheduled"].get(t, 0) for t in self.platform.page_types)
+
+    def next_wave(self) -> list[tuple[str, str]]:
+        """The next (url, page type) batch: remaining budget split by weight, lowest ranks first."""
+        budget = self.max_pages - self._content_scheduled()
+        pools = {t: self.state["candidates"].get(t, {}) for t in self.platform.page_types}
+        wave: list[tuple[str, str]] = []
+        while budget > 0 and any(pools.values()):
+            live = [t for t in self.platform.page_types if pools[t]]
+            total = sum(self.platform.sample_weights.get(t, 1.0) for t in live)
+            shares = {t: max(1, int(budget * self.platform.sample_weights.get(t, 1.0) / total)) for t in live}
+            for page_type in live:  # priority order: tracks and profiles first
+                take = min(shares[page_type], budget, len(pools[page_type]))
+                chosen = sorted(pools[page_type].items(), key=lambda item: item[1])[:take]
+                for url, _ in chosen:
+                    del pools[page_type][url]
+                    wave.append((url, page_type))
+                budget -= take
+                if budget <= 0:
+                    break
+        return wave
+
+    def _on_idle(self, spider: scrapy.Spider) -> None:
+        wave = self.next_wave()
+        if not wave:
+            return
+        for url, page_type in wave:
+            self.state["seen"].add(url)
+            self._count_scheduled(page_type)
+            self.crawler.engine.crawl(self._page_request(url, page_type, None))
+        raise DontCloseSpider
+
+    # -- pages ----------------------------------------------------------------------
+
+    def _page_request(self, url: str, page_type: str, referer: str | None, priority: int = 0) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_page,
+            errback=self.page_failed,
+            priority=priority,
+            meta={"noai_page_type": page_type, "handle_httpstatus_list": list(range(400, 600))},
+            headers={"Referer": referer} if referer else None,
+        )
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        page_type = response.meta["noai_page_type"]
+        fetched = fetched_from(response, response.request.url if response.request else None)
+        if page_type == "media":
+            yield self._media_record(fetched)
+            return
+        reason = unverifiable_reason(fetched)
+        site = self.site(origin_of(fetched.final_url or fetched.url))
+        if site is None:
+            reason = reason or "site files of this host were not read"
+        analysis = analyze(fetched, site, self.registry, page_readable=reason is None) if site else None
+        yield {"_kind": "page", "record": page_record(
+            url=fetched.url, page_type=page_type, response=fetched, analysis=analysis,
+            unverifiable_reason=reason, fetched_at=now_iso(),
+        )}
+        if reason is None and fetched.status is not None and (page_type in self.platform.follow_links_from):
+            text = response.text if hasattr(response, "text") else ""
+            for href in _HREF.findall(text):
+                self._add_candidate(urljoin(response.url, href.strip()), "links")
+        if reason is None and hasattr(response, "text"):
+            yield from self._media_requests(response)
+
+    def page_failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        page_type = request.meta.get("noai_page_type", "other")
+        fetched = Fetched(request.url, None, error=failure_reason(failure))
+        if page_type == "media":
+            yield self._media_record(fetched)
+            return
+        site = self.site(origin_of(request.url))
+        analysis = analyze(fetched, site, self.registry, page_readable=False) if site else None
+        yield {"_kind": "page", "record": page_record(
+            url=request.url, page_type=page_type, response=fetched, analysis=analysis,
+            unverifiable_reason=fetched.error, fetched_at=now_iso(),
+        )}
+
+    # -- media ------------------------------------------------------------------------
+
+    def _media_requests(self, response: Response) -> Iterator[scrapy.Request]:
+        limit = self.crawler.settings.getint("NOAI_MAX_MEDIA", self.max_pages)
+        text = response.text
+        found = [m for tag in _MEDIA_META.findall(text) for m in _CONTENT_ATTR.findall(tag)] + _IMG_SRC.findall(text)[:3]
+        for url in dict.fromkeys(urljoin(response.url, u.strip()) for u in found):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not self.platform.is_media_host(parts.netloc, self.extra_media_hosts):
+                continue
+            if url in self.state["seen"] or self.state["media_count"] >= limit:
+                continue
+            self.state["seen"].add(url)
+            self.state["media_count"] += 1
+            origin = origin_of(url)
+            if self.site(origin) is not None:
+                yield self._media_request(url, response.url)
+            else:
+                first = origin not in self.state["waiting"] and origin not in self.state["site_files"]
+                self.state["waiting"].setdefault(origin, []).append((url, response.url))
+                if first:
+                    yield from self._site_file_requests(origin, ("robots_txt",))
+
+    def _media_request(self, url: str, referer: str) -> scrapy.Request:
+        """HEAD is enough: media signals live in headers (DeviantArt sends noai only there)."""
+        return self._page_request(url, "media", referer, priority=_PRIORITY["media"]).replace(method="HEAD")
+
+    def _media_record(self, fetched: Fetched) -> dict[str, Any]:
+        site = self.site(origin_of(fetched.url))
+        reason = unverifiable_reason(fetched)
+        analysis = analyze(fetched, site, self.registry, page_readable=reason is None) if site else None
+        record = page_record(url=fetched.url, page_type="media", response=fetched, analysis=analysis,
+                             unverifiable_reason=reason, fetched_at=now_iso())
+        if site is not None:
+            record["ai_txt"] = site.ai_txt.allows(fetched.url).allowed
+        return {"_kind": "media", "record": record}
