@@ -404,6 +404,8 @@ def test_looks_like_html_page() -> None:
     assert looks_like_html_page("<p>soft 404</p>", "text/html")
     assert not looks_like_html_page('[{"location": "/"}]', "text/html")
     assert not looks_like_html_page("# Title\n<html> in prose")
+    assert not looks_like_html_page("<!---->" * 200_000 + "x")  # must stay fast (no regex backtracking)
+    assert looks_like_html_page("<!---->" * 5000 + "<html>")
 
 
 # --- properties ------------------------------------------------------------------------
