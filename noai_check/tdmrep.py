@@ -159,6 +159,10 @@ def _object_keeping_repeats(pairs: list[tuple[str, Any]]) -> _JsonObject:
     return obj
 
 
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")  # Python's json would otherwise accept NaN/Infinity
+
+
 def looks_like_html_page(text: str, content_type: str = "") -> bool:
     """Whether a body is an HTML page (soft 404, app shell, login wall) rather than the file asked for."""
     media_type = content_type.split(";", 1)[0].strip().lower()
@@ -197,9 +201,11 @@ def parse_tdmrep_json(body: bytes, status: int | None, content_type: str = "") -
         problem = "tdmrep.json answered with an HTML page: not a tdmrep.json"
         return _invalid(status, problem, f"{where}: {_excerpt(text)}")
     try:
-        document = json.loads(text, object_pairs_hook=_object_keeping_repeats)
-    except (ValueError, RecursionError) as exc:
+        document = json.loads(text, object_pairs_hook=_object_keeping_repeats, parse_constant=_reject_constant)
+    except ValueError as exc:
         return _invalid(status, f"tdmrep.json is not valid JSON ({exc})", f"{where}: {_excerpt(text)}")
+    except RecursionError:
+        return _invalid(status, "tdmrep.json nests too deeply to be read", f"{where}: {_excerpt(text)}")
     if not isinstance(document, list):
         return _invalid(status, _not_an_array(document), f"{where}: {_excerpt(text)}")
     findings = _content_type_findings(content_type, where)
@@ -229,7 +235,7 @@ def _not_an_array(document: object) -> str:
     if isinstance(document, dict):
         for name, value in document.items():
             if name.replace("_", "-").lower() == "tdm-reservation":
-                problem += f" (its {name!r}: {json.dumps(value)} is therefore not applied)"
+                problem += f" (its {name!r}: {_compact_json(value)} is therefore not applied)"
                 break
     return problem
 
@@ -243,7 +249,7 @@ def _content_type_findings(content_type: str, where: str) -> list[Finding]:
 
 
 def _parse_rule(index: int, entry: object) -> tuple[TdmRule, list[Finding]]:
-    raw = json.dumps(entry, ensure_ascii=False)
+    raw = _compact_json(entry)
     evidence = f"tdmrep.json rule #{index}: {raw}"
 
     def error(problem: str) -> Finding:
@@ -268,7 +274,7 @@ def _rule_location(entry: Mapping[str, Any], error: Callable[[str], Finding], fi
         return None
     location = entry["location"]
     if not isinstance(location, str) or not location:
-        findings.append(error(f"location {json.dumps(location)} is not a path pattern: the rule matches nothing"))
+        findings.append(error(f"location {_compact_json(location)} is not a path pattern: the rule matches nothing"))
         return None
     if not location.startswith(("/", "*")):
         findings.append(error(f"location {location!r} does not start with '/' or '*': it matches no path"))
@@ -285,7 +291,7 @@ def _rule_reservation(entry: Mapping[str, Any], error: Callable[[str], Finding],
     # Only the JSON numbers 1 and 0; "1", true, "yes", 2, 1.0 are protocol errors -> unset.
     if type(value) is int and value in (0, 1):
         return value
-    findings.append(error(f"tdm-reservation {json.dumps(value)} is not the number 1 or 0: protocol error, unset"))
+    findings.append(error(f"tdm-reservation {_compact_json(value)} is not the number 1 or 0: protocol error, unset"))
     return None
 
 
@@ -310,7 +316,7 @@ def _rule_policy(
 def check_policy_url(value: object) -> tuple[str | None, str | None]:
     """A tdm-policy must be an absolute URL; return (usable URL, problem)."""
     if not isinstance(value, str):
-        return None, f"tdm-policy {json.dumps(value)} is not a URL string: ignored"
+        return None, f"tdm-policy {_compact_json(value)} is not a URL string: ignored"
     try:
         parts = urlsplit(value.strip())
     except ValueError:
@@ -318,6 +324,13 @@ def check_policy_url(value: object) -> tuple[str | None, str | None]:
     if parts is None or not parts.scheme or not parts.netloc:
         return None, f"tdm-policy {value!r} is not an absolute URL: invalid, ignored"
     return value.strip(), None
+
+
+def _compact_json(value: object) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except RecursionError:
+        return "(too deeply nested to quote)"
 
 
 def _json_type(value: object) -> str:

@@ -70,11 +70,19 @@ def test_html_page_is_recognised_even_with_a_json_content_type() -> None:
     assert "HTML page" in _errors(parsed)[0]
 
 
-@pytest.mark.parametrize("body", [b"", b"[{", b"[{'location': '/'}]", b"[1,]", b"\xff\xfe["])
+@pytest.mark.parametrize(
+    "body", [b"", b"[{", b"[{'location': '/'}]", b"[1,]", b"\xff\xfe[", b'[{"location": "/", "tdm-reservation": NaN}]']
+)
 def test_invalid_json_is_not_present(body: bytes) -> None:
     parsed = parse_tdmrep_json(body, 200, "application/json")
     assert not parsed.present
     assert len(_errors(parsed)) == 1
+
+
+def test_absurd_nesting_is_reported_not_raised() -> None:
+    deep = parse_tdmrep_json(b"[" * 100_000 + b"]" * 100_000, 200)
+    assert not deep.present
+    assert _errors(deep) == ["tdmrep.json nests too deeply to be read"]
 
 
 def test_object_instead_of_array_is_not_applied_and_says_what_was_lost() -> None:
