@@ -14,7 +14,8 @@ from noai_check.content_signal import (
     parse_content_signal,
 )
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "tdm" / "content_signal_robots"
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = SHARED_CORPUS / "tdm" / "content_signal_robots"
 _SIGNAL_LINE = re.compile(r"^\s*content-signal\s*:(.*)$", re.IGNORECASE)
 
 
@@ -129,7 +130,7 @@ def test_parse_never_raises(value: str) -> None:
 
 
 def _signal_lines(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     return [match.group(1).split("#", 1)[0].strip() for line in lines if (match := _SIGNAL_LINE.match(line))]
 
 
@@ -145,6 +146,15 @@ def test_every_corpus_robots_file_parses_cleanly() -> None:
             signal = parse_content_signal(value)
             assert signal.problems == [], (path.name, value)
             assert signal.signals, (path.name, value)
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not (SHARED_CORPUS / "robots").is_dir(), reason="shared corpus not available")
+def test_content_signal_lines_anywhere_in_the_robots_corpus_parse_cleanly() -> None:
+    values = [value for path in sorted((SHARED_CORPUS / "robots").glob("*.txt")) for value in _signal_lines(path)]
+    assert values  # the academic and Cloudflare-managed captures carry them
+    for value in values:
+        assert parse_content_signal(value).problems == [], value
 
 
 @pytest.mark.corpus
