@@ -39,6 +39,7 @@ class PageSignals:
     content_usage: list[UsageStatement] = field(default_factory=list)
     content_signal: list[ContentSignal] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # the meta tags read as signals, as written (evidence)
 
     @property
     def noai(self) -> bool:
@@ -57,7 +58,9 @@ def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: 
         name = tag.name
         if name in _TDM_META_NAMES:
             tdm_metas.setdefault(name, []).append(tag.content)
+            signals.tags.append(tag.evidence)
         elif tag.http_equiv == "x-robots-tag":
+            signals.tags.append(tag.evidence)
             signals.findings.append(
                 Finding(
                     "ambiguous",
@@ -69,8 +72,10 @@ def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: 
             )
         elif name == "robots":
             signals.directives.merge(parse_meta_content(tag.content, None, tag.evidence))
+            signals.tags.append(tag.evidence)
         elif name and "content" in tag.attrs and name not in _NOT_AGENTS and _mentions_ai_or_robots(tag.content):
             signals.directives.merge(parse_meta_content(tag.content, name, tag.evidence))
+            signals.tags.append(tag.evidence)
 
 
 _ROBOTS_WORDS = ("noai", "noimageai", "noindex", "nofollow", "noarchive", "nocache", "nosnippet", "none", "all")

@@ -7,6 +7,7 @@ files at the end, which also makes a JOBDIR resume add to them instead of starti
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -59,20 +60,30 @@ class RecordsPipeline:
         mode = "a" if self.resuming else "w"
         self.pages = (self.out / "pages.jsonl").open(mode, encoding="utf-8")
         self.media = (self.out / "media.jsonl").open(mode, encoding="utf-8")
+        (self.out / "evidence").mkdir(exist_ok=True)
+        # Appending starts a new gzip member; readers see one stream (RFC 1952 allows concatenation).
+        self.evidence = gzip.open(self.out / "evidence" / "responses.jsonl.gz", mode + "t", encoding="utf-8")
         sites_file = self.out / "sites.json"
         self.sites: dict[str, Any] = (
             json.loads(sites_file.read_text(encoding="utf-8")) if self.resuming and sites_file.exists() else {}
         )
         if not self.resuming:
-            for stale in ("report.json", "report.html"):
+            for stale in ("report.json", "report.html", "terms.jsonl"):
                 (self.out / stale).unlink(missing_ok=True)
 
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         kind = item.get("_kind")
+        if kind == "terms":
+            with (self.out / "terms.jsonl").open("a", encoding="utf-8") as terms:
+                terms.write(json.dumps(item["record"], ensure_ascii=False, sort_keys=True) + "\n")
+            return {"kind": kind, **{k: v for k, v in item["record"].items() if k != "html"}}
         if kind in ("page", "media"):
             stream = self.pages if kind == "page" else self.media
             stream.write(json.dumps(item["record"], ensure_ascii=False, sort_keys=True) + "\n")
             stream.flush()
+            if "evidence" in item:
+                self.evidence.write(json.dumps(item["evidence"], ensure_ascii=False, sort_keys=True) + "\n")
+                self.evidence.flush()
             self.crawler.stats.inc_value(f"noai/{kind}_records")
             return {"kind": kind, **item["record"]}
         if kind == "site":
@@ -94,6 +105,7 @@ class RecordsPipeline:
     def close_spider(self) -> None:
         self.pages.close()
         self.media.close()
+        self.evidence.close()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Write report.json and report.html from the files, whether the crawl finished or was stopped."""

@@ -45,3 +45,16 @@ def page_record(
         "agents": {t: v.to_json() for t, v in analysis.agents.items()} if analysis else {},
         "findings": [f.to_json() for f in analysis.findings] if analysis else [],
     }
+
+
+def evidence_record(url: str, response: Fetched, analysis: Analysis | None) -> dict[str, Any]:
+    """What a verdict can be re-checked against without re-crawling: every header, the tags read, the body hash."""
+    return {
+        "url": url,
+        "final_url": response.final_url or response.url,
+        "status": response.status,
+        "error": response.error,
+        "sha256": hashlib.sha256(response.body).hexdigest() if response.status is not None else None,
+        "headers": response.headers,
+        "tags": analysis.page.tags if analysis and analysis.page else [],
+    }

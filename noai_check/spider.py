@@ -28,7 +28,7 @@ from .analysis import analyze
 from .botwall import unverifiable_reason
 from .fetched import Fetched, make_headers
 from .platforms.base import Platform
-from .records import page_record
+from .records import evidence_record, page_record
 from .registry import Registry, load_registry
 from .robots import RobotsTxt, parse_robots
 from .site import SITE_FILES, Site, build_site, origin_of
@@ -248,6 +248,11 @@ class PlatformSpider(scrapy.Spider):
                 self.logger.info("sitemap on another host, not followed: %s", sitemap)
         for path in self.platform.seed_paths:
             yield self._page_request(self.base_url + path, "other", None, priority=_PRIORITY["seed"])
+        for path in self.platform.terms_paths:
+            yield scrapy.Request(
+                self.base_url + path, callback=self.parse_terms, errback=self.terms_failed, priority=_PRIORITY["seed"],
+                meta={"handle_httpstatus_list": list(range(400, 600))},
+            )
         for user in self.profiles:
             url = canonical(self.base_url + self.platform.profile_path(user))
             self.state["seen"].add(url)
@@ -337,11 +342,14 @@ class PlatformSpider(scrapy.Spider):
     # -- pages ----------------------------------------------------------------------
 
     def _page_request(self, url: str, page_type: str, referer: str | None, priority: int = 0) -> scrapy.Request:
+        # dont_filter: the sample is deduplicated by state["seen"]; Scrapy's filter would drop a
+        # redirect loop's second hop silently, and a page must never vanish without a record.
         return scrapy.Request(
             url,
             callback=self.parse_page,
             errback=self.page_failed,
             priority=priority,
+            dont_filter=True,
             meta={"noai_page_type": page_type, "handle_httpstatus_list": list(range(400, 600))},
             headers={"Referer": referer} if referer else None,
         )
@@ -349,38 +357,53 @@ class PlatformSpider(scrapy.Spider):
     def parse_page(self, response: Response) -> Iterator[Any]:
         page_type = response.meta["noai_page_type"]
         fetched = fetched_from(response, response.request.url if response.request else None)
-        if page_type == "media":
-            yield self._media_record(fetched)
-            return
         reason = unverifiable_reason(fetched)
-        site = self.site(origin_of(fetched.final_url or fetched.url))
-        if site is None:
-            reason = reason or "site files of this host were not read"
-        analysis = analyze(fetched, site, self.registry, page_readable=reason is None) if site else None
-        yield {"_kind": "page", "record": page_record(
-            url=fetched.url, page_type=page_type, response=fetched, analysis=analysis,
-            unverifiable_reason=reason, fetched_at=now_iso(),
-        )}
-        if reason is None and fetched.status is not None and (page_type in self.platform.follow_links_from):
-            text = response.text if hasattr(response, "text") else ""
-            for href in _HREF.findall(text):
+        yield self._judged(fetched, page_type, reason)
+        if reason is None and page_type in self.platform.follow_links_from and hasattr(response, "text"):
+            for href in _HREF.findall(response.text):
                 self._add_candidate(urljoin(response.url, href.strip()), "links")
-        if reason is None and hasattr(response, "text"):
+        if reason is None and page_type != "media" and hasattr(response, "text"):
             yield from self._media_requests(response)
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        page_type = request.meta.get("noai_page_type", "other")
         fetched = Fetched(request.url, None, error=failure_reason(failure))
-        if page_type == "media":
-            yield self._media_record(fetched)
-            return
-        site = self.site(origin_of(request.url))
-        analysis = analyze(fetched, site, self.registry, page_readable=False) if site else None
-        yield {"_kind": "page", "record": page_record(
-            url=request.url, page_type=page_type, response=fetched, analysis=analysis,
-            unverifiable_reason=fetched.error, fetched_at=now_iso(),
-        )}
+        yield self._judged(fetched, request.meta.get("noai_page_type", "other"), fetched.error)
+
+    def _judged(self, fetched: Fetched, page_type: str, reason: str | None) -> dict[str, Any]:
+        """The item for one page or media response: its record and its evidence."""
+        site = self.site(origin_of(fetched.final_url or fetched.url))
+        if site is None:
+            reason = reason or "site files of this host were not read"
+        analysis = analyze(fetched, site, self.registry, page_readable=reason is None) if site else None
+        record = page_record(
+            url=fetched.url, page_type=page_type, response=fetched, analysis=analysis,
+            unverifiable_reason=reason, fetched_at=now_iso(),
+        )
+        if page_type == "media" and site is not None:
+            record["ai_txt"] = site.ai_txt.allows(fetched.url).allowed
+        kind = "media" if page_type == "media" else "page"
+        return {"_kind": kind, "record": record, "evidence": evidence_record(fetched.url, fetched, analysis)}
+
+    # -- terms of service (watched for silent changes) -----------------------------------------
+
+    def parse_terms(self, response: Response) -> Iterator[dict[str, Any]]:
+        fetched = fetched_from(response, response.request.url if response.request else None)
+        reason = unverifiable_reason(fetched)
+        yield self._terms_item(fetched, reason, response.text if reason is None and hasattr(response, "text") else None)
+
+    def terms_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        fetched = Fetched(failure.request.url, None, error=failure_reason(failure))  # type: ignore[attr-defined]
+        yield self._terms_item(fetched, fetched.error, None)
+
+    def _terms_item(self, fetched: Fetched, reason: str | None, html: str | None) -> dict[str, Any]:
+        """A terms page as fetched; one that failed is "unknown", never "every clause removed"."""
+        return {"_kind": "terms", "record": {
+            "url": fetched.url, "final_url": fetched.final_url or fetched.url, "status": fetched.status,
+            "verifiable": reason is None and html is not None, "unverifiable_reason": reason,
+            "sha256": hashlib.sha256(fetched.body).hexdigest() if fetched.status is not None else None,
+            "fetched_at": now_iso(), "html": html,
+        }}
 
     # -- media ------------------------------------------------------------------------
 
@@ -408,13 +431,3 @@ class PlatformSpider(scrapy.Spider):
     def _media_request(self, url: str, referer: str) -> scrapy.Request:
         """HEAD is enough: media signals live in headers (DeviantArt sends noai only there)."""
         return self._page_request(url, "media", referer, priority=_PRIORITY["media"]).replace(method="HEAD")
-
-    def _media_record(self, fetched: Fetched) -> dict[str, Any]:
-        site = self.site(origin_of(fetched.url))
-        reason = unverifiable_reason(fetched)
-        analysis = analyze(fetched, site, self.registry, page_readable=reason is None) if site else None
-        record = page_record(url=fetched.url, page_type="media", response=fetched, analysis=analysis,
-                             unverifiable_reason=reason, fetched_at=now_iso())
-        if site is not None:
-            record["ai_txt"] = site.ai_txt.allows(fetched.url).allowed
-        return {"_kind": "media", "record": record}

@@ -36,7 +36,7 @@ def test_every_expected_page_is_found_as_the_scenario_says(replica, crawled):
     records = records_by_url(out)
     wrong = {}
     for url, expect in replica.expectations():
-        if expect.page_type in ("track", "profile", "set", "media") or url.rstrip("/") == replica.base_url:
+        if url in records or expect.page_type in ("track", "profile", "set", "media") or url.rstrip("/") == replica.base_url:
             if url not in records:
                 wrong[url] = ["not crawled"]
                 continue
@@ -84,6 +84,26 @@ def test_site_files_are_kept_with_hashes(replica, crawled):
 
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == main["robots_txt"]["sha256"]
     assert replica.media_url in report["site"], "the media host's own site files are read too"
+
+
+def test_evidence_and_terms_are_stored(replica, crawled):
+    import gzip
+
+    out, _ = crawled
+    pages = {r["url"]: r for r in (json.loads(l) for l in (out / "pages.jsonl").read_text().splitlines())}
+    with gzip.open(out / "evidence" / "responses.jsonl.gz", "rt") as stream:
+        evidence = [json.loads(line) for line in stream]
+    assert len([e for e in evidence if e["url"] in pages]) == len(pages)
+    for item in evidence:
+        if item["url"] in pages:
+            assert item["sha256"] == pages[item["url"]]["sha256"]
+    scoped = [e for e in evidence if e["url"].endswith("/marta-kessler/sketch-no-1")][0]
+    assert scoped["headers"]["x-robots-tag"] == ["GPTBot: noai, noimageai"]
+    body_meta = [e for e in evidence if e["url"].endswith("/marta-kessler/sketch-no-5")][0]
+    assert any("noai" in tag for tag in body_meta["tags"])
+    terms = [json.loads(l) for l in (out / "terms.jsonl").read_text().splitlines()]
+    assert [t["url"] for t in terms] == [replica.base_url + "/terms-of-use"]
+    assert terms[0]["verifiable"] and "<" in terms[0]["html"]
 
 
 def test_same_seed_same_sample(replica, tmp_path):
