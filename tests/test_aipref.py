@@ -4,7 +4,7 @@ import base64
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from noai_check.aipref import (
@@ -234,6 +234,7 @@ def test_findings_quote_evidence_and_report_parse_failures() -> None:
 # --- properties ------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_parse_content_usage_never_raises(value: str) -> None:
     statement = parse_content_usage(value)
@@ -266,6 +267,7 @@ def _serialize_bare(value: object) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(_keys, _bare_items, st.sampled_from([", ", ",", " ,\t"])), min_size=1, max_size=6))
 def test_serialized_dictionaries_parse_back(members: list[tuple[str, object, str]]) -> None:
     text = "".join(f"{key}={_serialize_bare(value)}{sep}" for key, value, sep in members[:-1])

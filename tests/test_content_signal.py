@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from noai_check.content_signal import (
@@ -120,6 +120,7 @@ def test_findings_carry_values_problems_and_evidence() -> None:
     assert {f.evidence for f in findings} == {evidence[0]}
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_parse_never_raises(value: str) -> None:
     signal = parse_content_signal(value)

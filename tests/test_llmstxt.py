@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from noai_check.fetched import Finding
@@ -119,6 +119,7 @@ def test_bom_and_closing_hashes_and_bad_utf8() -> None:
     assert parsed.findings[-1].value == "llms.txt is not valid UTF-8 (bad bytes replaced)"
 
 
+@settings(deadline=None)
 @given(st.binary(), st.one_of(st.none(), st.integers(100, 599)), st.sampled_from(["", "text/plain", "text/html"]))
 def test_parse_never_raises(body: bytes, status: int | None, content_type: str) -> None:
     parsed = parse_llms_txt(body, status, content_type)
@@ -126,6 +127,7 @@ def test_parse_never_raises(body: bytes, status: int | None, content_type: str) 
     assert parsed.present == any(f.signal == "llms.txt" for f in parsed.findings)
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_parse_never_raises_on_text(text: str) -> None:
     parse_llms_txt(text.encode("utf-8", "surrogatepass"), 200, "text/markdown")

@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from noai_check.tdmrep import (
@@ -419,6 +419,7 @@ def test_looks_like_html_page() -> None:
 # --- properties ------------------------------------------------------------------------
 
 
+@settings(deadline=None)
 @given(st.binary(), st.one_of(st.none(), st.integers(100, 599)), st.text(max_size=30))
 def test_parse_never_raises_on_bytes(body: bytes, status: int | None, content_type: str) -> None:
     parsed = parse_tdmrep_json(body, status, content_type)
@@ -428,7 +429,11 @@ def test_parse_never_raises_on_bytes(body: bytes, status: int | None, content_ty
 
 
 _json = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=10),
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=10),
     lambda children: (
         st.lists(children, max_size=4)
         | st.dictionaries(
@@ -441,6 +446,7 @@ _json = st.recursive(
 )
 
 
+@settings(deadline=None)
 @given(_json, st.text(max_size=40))
 def test_any_json_document_and_url_are_handled(document: object, url: str) -> None:
     parsed = parse_tdmrep_json(json.dumps(document).encode(), 200, "application/json")
@@ -449,6 +455,7 @@ def test_any_json_document_and_url_are_handled(document: object, url: str) -> No
     assert value is None or value.reservation in (None, 0, 1)
 
 
+@settings(deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(["tdm-reservation", "tdm-policy", "TDM-Reservation", "other"]),
