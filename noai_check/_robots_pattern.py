@@ -14,13 +14,18 @@ from functools import lru_cache
 # RFC 3986 section 2.3: escapes of these octets are decoded before comparison (RFC 9309 2.2.2).
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
-# Octets that may not appear raw in a URI: non-ASCII, controls and space ("/a b" is "/a%20b" on the wire).
-_MUST_ESCAPE_RUN = re.compile(r"[^\x21-\x7e]+")
+# Characters a URI cannot hold raw (RFC 3986 2): non-ASCII, controls, space and the "unsafe"
+# punctuation; HTTP clients send them escaped, so "/a b" is compared as "/a%20b".
+_MUST_ESCAPE_RUN = re.compile(r'[^\x21-\x7e]+|["<>\\^`{|}]+')
+# Text made only of characters that need no escaping and no escape decoding: left as it is.
+_ALREADY_NORMAL = re.compile(r"[!#$&-;=?-\[\]_a-z~]*")
 _STAR_RUN = re.compile(r"\*+")
 # Where the path starts once scheme and authority are skipped: "/", ";" or "?" (as Google reads it).
 _PATH_START = re.compile(r"[/;?]")
 # The common "scheme://authority/path?query#fragment" shape, read in one regex call.
 _PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?;#]*([/?;][^#]*)?")
+# Fast path: a URL or path whose path + query needs no normalization at all.
+_CLEAN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?;#]*)?(/[!$&-;=?-\[\]_a-z~]*)(?:#.*)?", re.DOTALL)
 
 
 def _utf8(text: str) -> bytes:
@@ -43,14 +48,14 @@ def _normalize_escape(match: re.Match[str]) -> str:
 def normalize_escapes(text: str) -> str:
     """Put a path or pattern in the one form RFC 9309 2.2.2 compares.
 
-    Non-ASCII characters become UTF-8 escapes (so do space and controls, which a URI
-    cannot hold raw), escapes of unreserved characters are decoded, every other escape is
-    upper-cased; ``%2F`` therefore stays ``%2F``.
+    Non-ASCII characters become UTF-8 escapes (so do space, controls and ``"<>\\^`{|}``,
+    which a URI cannot hold raw), escapes of unreserved characters are decoded, every
+    other escape is upper-cased; ``%2F`` therefore stays ``%2F``.
 
     >>> normalize_escapes("/foo/bar/%62%61%7A/ツ?q=%2f&t=a b")
     '/foo/bar/baz/%E3%83%84?q=%2F&t=a%20b'
     """
-    if "%" not in text and " " not in text and text.isascii() and text.isprintable():
+    if _ALREADY_NORMAL.fullmatch(text):
         return text
     text = _MUST_ESCAPE_RUN.sub(_percent_encode_run, text)
     return _ESCAPE.sub(_normalize_escape, text)
@@ -87,10 +92,36 @@ def _path_params_query(url: str) -> str:
     return path if path.startswith("/") else "/" + path
 
 
+def _remove_dot_segments(path: str) -> str:
+    """Resolve "." and ".." segments of the path (not the query), as RFC 3986 5.2.4 and HTTP clients do.
+
+    >>> _remove_dot_segments("/a/./b/../c/.well-known?x=/./")
+    '/a/c/.well-known?x=/./'
+    """
+    path, question, query = path.partition("?")
+    segments = path.split("/")[1:]
+    kept: list[str] = []
+    for segment in segments:
+        if segment == "..":
+            if kept:
+                kept.pop()
+        elif segment != ".":
+            kept.append(segment)
+    if segments and segments[-1] in (".", "..") and (not kept or kept[-1] != ""):
+        kept.append("")
+    return "/" + "/".join(kept) + question + query
+
+
 @lru_cache(maxsize=65536)
 def request_path(url: str) -> str:
     """The normalized path + query that rules are matched against; "" or a bare host gives "/"."""
-    return normalize_escapes(_path_params_query(url))
+    clean = _CLEAN_URL.fullmatch(url)
+    if clean is not None and "/." not in clean.group(1):
+        return clean.group(1)
+    path = normalize_escapes(_path_params_query(url))
+    if "/." in path.partition("?")[0]:
+        path = _remove_dot_segments(path)
+    return path
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check._robots_pattern import compile_pattern, normalize_escapes, request_path
+from noai_check._robots_pattern import (
+    _path_params_query,
+    _remove_dot_segments,
+    compile_pattern,
+    normalize_escapes,
+    request_path,
+)
 from noai_check.robots import MAX_PARSED_BYTES, RobotsLine, asked_agent_keys, parse_robots
 
 
@@ -210,6 +216,28 @@ def test_the_query_string_is_matched() -> None:
     assert allowed(text, "https://example.com/list", "a")
     assert not allowed(text, "/search?q=x", "a")
     assert allowed(text, "/search", "a")
+
+
+def test_an_empty_query_is_part_of_the_path() -> None:
+    # RFC 3986: "/search?" has an (empty) query and "/search" has none; the request sends the "?".
+    text = "User-agent: *\nDisallow: /search?\n"
+    assert not allowed(text, "https://example.com/search?", "a")
+    assert allowed(text, "https://example.com/search", "a")
+
+
+def test_dot_segments_are_resolved_before_matching() -> None:
+    text = "User-agent: *\nDisallow: /private/\n"
+    assert not allowed(text, "https://example.com/public/../private/x", "a")
+    assert not allowed(text, "https://example.com/./private/%2e/x", "a")
+    assert allowed(text, "https://example.com/private/..", "a")
+    assert not allowed("User-agent: *\nDisallow: /.well-known/\n", "/.well-known/ai.txt", "a")
+
+
+def test_a_backslash_is_a_plain_path_character() -> None:
+    # Browsers turn "\" into "/" in http URLs; HTTP libraries send it (escaped) as it is.
+    text = "User-agent: *\nDisallow: /a/b\n"
+    assert allowed(text, "https://example.com/a\\b", "a")
+    assert not allowed("User-agent: *\nDisallow: /a\\b\n", "/a%5Cb", "a")
 
 
 def test_fragment_is_not_matched() -> None:
@@ -590,6 +618,14 @@ def _reference_match(pattern: str, path: str) -> bool:
 )
 def test_wildcard_matching_agrees_with_a_naive_reference(pattern: str, path: str) -> None:
     assert compile_pattern(pattern).matches(path) == _reference_match(pattern, path)
+
+
+@given(url=st.one_of(st.text(), st.text(alphabet="/.?#%:;ab~é ", max_size=14).map(lambda text: "https://h" + text)))
+def test_request_path_fast_path_agrees_with_the_general_one(url: str) -> None:
+    general = normalize_escapes(_path_params_query(url))
+    if "/." in general.partition("?")[0]:
+        general = _remove_dot_segments(general)
+    assert request_path.__wrapped__(url) == general
 
 
 def test_many_stars_do_not_backtrack_exponentially() -> None:
