@@ -14,8 +14,8 @@ from protego import Protego
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from noai_check._robots_pattern import request_path  # noqa: E402
-from noai_check.robots import parse_robots  # noqa: E402
+from noai_check._robots_pattern import request_path
+from noai_check.robots import parse_robots
 
 TARGET_PAIRS_PER_SECOND = 300_000
 TARGET_RATIO = 0.5  # ours / protego: "within 2x"
@@ -112,8 +112,9 @@ def main() -> int:
         for agent, url in items:
             can_fetch(url, agent)
 
-    disagreements = sum(robots.verdict(url, agent).allowed != protego.can_fetch(protego_urls[url], agent)
-                        for agent, url in pairs[:5000])
+    disagreements = sum(
+        robots.verdict(url, agent).allowed != protego.can_fetch(protego_urls[url], agent) for agent, url in pairs[:5000]
+    )
     unique_pairs = [(AGENTS[index % len(AGENTS)], url) for index, url in enumerate(_urls(PAIRS))]
     unique_protego = [(agent, protego_urls[url]) for agent, url in unique_pairs]
     our_rate = _best_rate(ours, pairs)
@@ -122,12 +123,18 @@ def main() -> int:
     their_cold = _best_rate(theirs, unique_protego)
     ratio = our_rate / their_rate
     cold_ratio = our_cold / their_cold
-    print(f"robots verdicts: {our_rate:,.0f} pairs/s  | baseline protego can_fetch: {their_rate:,.0f} pairs/s  "
-          f"| ratio ours/protego {ratio:.2f} (target: >={TARGET_PAIRS_PER_SECOND:,}/s and ratio >= {TARGET_RATIO})")
-    print(f"every URL new (path cache cleared): {our_cold:,.0f} pairs/s  | protego: {their_cold:,.0f} pairs/s  "
-          f"| ratio {cold_ratio:.2f}")
-    print(f"{len(pairs):,} pairs ({len(AGENTS)} agents x {len(pairs) // len(AGENTS):,} URLs), best of {ROUNDS} rounds; "
-          f"{disagreements} verdict differences from protego in a 5,000-pair check")
+    print(
+        f"robots verdicts: {our_rate:,.0f} pairs/s  | baseline protego can_fetch: {their_rate:,.0f} pairs/s  "
+        f"| ratio ours/protego {ratio:.2f} (target: >={TARGET_PAIRS_PER_SECOND:,}/s and ratio >= {TARGET_RATIO})"
+    )
+    print(
+        f"every URL new (path cache cleared): {our_cold:,.0f} pairs/s  | protego: {their_cold:,.0f} pairs/s  "
+        f"| ratio {cold_ratio:.2f}"
+    )
+    print(
+        f"{len(pairs):,} pairs ({len(AGENTS)} agents x {len(pairs) // len(AGENTS):,} URLs), best of {ROUNDS} rounds; "
+        f"{disagreements} verdict differences from protego in a 5,000-pair check"
+    )
     missed = min(our_rate, our_cold) < TARGET_PAIRS_PER_SECOND or min(ratio, cold_ratio) < TARGET_RATIO
     return 1 if missed else 0
 

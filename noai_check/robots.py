@@ -159,21 +159,35 @@ def _decode(body: bytes, source: str) -> tuple[str, list[Finding]]:
     body, bom = _strip_bom(body)
     if bom:
         kind = "a UTF-8 byte order mark" if bom == _BOM else f"a cut-off byte order mark ({bom!r})"
-        findings.append(_finding("bom", f"{source} starts with {kind}; stripped as Google does (RFC 9309 is "
-                                        "silent; protego inside Scrapy keeps it and cannot read line 1)",
-                                 source=source))
+        findings.append(
+            _finding(
+                "bom",
+                f"{source} starts with {kind}; stripped as Google does (RFC 9309 is "
+                "silent; protego inside Scrapy keeps it and cannot read line 1)",
+                source=source,
+            )
+        )
     body, was_cut = _cap(body)
     if was_cut:
-        findings.append(_finding("over-500KiB (rest ignored)",
-                                 f"{source} is larger than {MAX_PARSED_BYTES} bytes; parsed up to the last "
-                                 f"complete line before that limit ({len(body)} bytes), as RFC 9309 2.5 allows",
-                                 source=source))
+        findings.append(
+            _finding(
+                "over-500KiB (rest ignored)",
+                f"{source} is larger than {MAX_PARSED_BYTES} bytes; parsed up to the last "
+                f"complete line before that limit ({len(body)} bytes), as RFC 9309 2.5 allows",
+                source=source,
+            )
+        )
     try:
         return body.decode("utf-8"), findings
     except UnicodeDecodeError as error:
-        findings.append(_finding("non-utf8", f"{source} is not valid UTF-8 (first bad byte at offset "
-                                             f"{error.start}); bytes kept as raw octets for matching",
-                                 source=source))
+        findings.append(
+            _finding(
+                "non-utf8",
+                f"{source} is not valid UTF-8 (first bad byte at offset "
+                f"{error.start}); bytes kept as raw octets for matching",
+                source=source,
+            )
+        )
         # surrogateescape keeps raw octets so "Disallow: /caf\xe9" still matches "/caf%E9".
         return body.decode("utf-8", "surrogateescape"), findings
 
@@ -270,7 +284,9 @@ def asked_agent_keys(agent: str) -> tuple[str, ...]:
 
 def _invalid_token_finding(value: str, line: RobotsLine, source: str) -> Finding:
     google = _google_token(value)
-    google_reading = f"Google's parser truncates it to '{google}'" if google else "Google's parser matches no agent with it"
+    google_reading = (
+        f"Google's parser truncates it to '{google}'" if google else "Google's parser matches no agent with it"
+    )
     if _is_global(value):
         reading = "read as the global '*' group, as Google does"
     else:
@@ -310,9 +326,14 @@ class _GroupBuilder:
             return
         self.parsed.lines.append(item.line)
         if item.colon_missing:
-            self.parsed.findings.append(_finding(
-                "missing-colon", f"{_evidence(item.line, self.source)} (no ':' after the field name; read like "
-                                 "Google and protego do, RFC-strict parsers ignore the line)", source=self.source))
+            self.parsed.findings.append(
+                _finding(
+                    "missing-colon",
+                    f"{_evidence(item.line, self.source)} (no ':' after the field name; read like "
+                    "Google and protego do, RFC-strict parsers ignore the line)",
+                    source=self.source,
+                )
+            )
         if item.field == "user-agent":
             self._add_agent(item)
         elif item.field == "sitemap":
@@ -342,15 +363,19 @@ class _GroupBuilder:
         parser it ends the user-agent run; RFC 9309 and Google keep one group. Say so."""
         assert self.current is not None
         last_agent = self.current.agents[-1][1].number
-        between = [line for line in self.current.extensions
-                   if line.field == "content-usage" and line.line.number > last_agent]
+        between = [
+            line for line in self.current.extensions if line.field == "content-usage" and line.line.number > last_agent
+        ]
         if between:
-            self.parsed.findings.append(_finding(
-                "content-usage-between-user-agents",
-                f"{_evidence(between[0].line, self.source)} (between user-agent lines {last_agent} and "
-                f"{item.line.number}: read as one group like RFC 9309 and Google; aipref's grammar makes "
-                "Content-Usage a rule, so an aipref-aware parser would start a new group here)",
-                source=self.source))
+            self.parsed.findings.append(
+                _finding(
+                    "content-usage-between-user-agents",
+                    f"{_evidence(between[0].line, self.source)} (between user-agent lines {last_agent} and "
+                    f"{item.line.number}: read as one group like RFC 9309 and Google; aipref's grammar makes "
+                    "Content-Usage a rule, so an aipref-aware parser would start a new group here)",
+                    source=self.source,
+                )
+            )
 
     def _add_rule(self, item: _Record) -> None:
         assert self.current is not None
@@ -358,18 +383,27 @@ class _GroupBuilder:
         if not item.value:  # an empty Allow/Disallow matches nothing (RFC 9309 2.2.2)
             return
         if not item.value.startswith(("/", "*")):
-            self.parsed.findings.append(_finding(
-                "pattern-not-a-path", f"{_evidence(item.line, self.source)} (the value does not start with '/' "
-                                      "or '*', so it matches no path, as in Google's parser)", source=self.source))
+            self.parsed.findings.append(
+                _finding(
+                    "pattern-not-a-path",
+                    f"{_evidence(item.line, self.source)} (the value does not start with '/' "
+                    "or '*', so it matches no path, as in Google's parser)",
+                    source=self.source,
+                )
+            )
         self.current.rules.append(_Rule(item.field == "allow", compile_pattern(item.value), item.line))
 
     def finish(self) -> _Parsed:
         if self.orphans:
             first = self.orphans[0]
-            self.parsed.findings.append(_finding(
-                "rules-before-first-group",
-                f"{_evidence(first, self.source)} ({len(self.orphans)} rule line(s) before the first User-agent "
-                "line are ignored, RFC 9309 2.2)", source=self.source))
+            self.parsed.findings.append(
+                _finding(
+                    "rules-before-first-group",
+                    f"{_evidence(first, self.source)} ({len(self.orphans)} rule line(s) before the first User-agent "
+                    "line are ignored, RFC 9309 2.2)",
+                    source=self.source,
+                )
+            )
         return self.parsed
 
 
@@ -405,17 +439,27 @@ def _fetch_outcome(status: int | None, redirects: int, error: str | None, body: 
         return _Outcome("parsed", "")
     if 300 <= status < 400:
         reason = f"{source} answered {status} and the redirect was not followed: unreachable, complete disallow"
-        return _Outcome("disallow-all", reason, (_finding(f"unfollowed-redirect status {status}", reason, source=source),))
+        return _Outcome(
+            "disallow-all", reason, (_finding(f"unfollowed-redirect status {status}", reason, source=source),)
+        )
     if status == 429:
         reason = f"{source} answered 429 (too many requests): complete disallow, as Google treats 429 like 5xx"
         return _Outcome("disallow-all", reason, (_finding("status 429", reason, source=source),))
     if status in (401, 403):
         kind = "an HTML page" if _HTML_START.match(body[:1024]) else f"{len(body)} bytes"
         reason = f"{source} answered {status}: allow all (RFC 9309 2.3.1.3)"
-        return _Outcome("allow-all", reason, (_finding(
-            f"bot-wall status {status}: 4xx read as allow-all (could be a bot wall)",
-            f"{source} answered {status} with {kind}; RFC 9309 reads any 4xx as allow all, but a bot wall "
-            "(captcha, anti-bot service) may hide the real file", source=source),))
+        return _Outcome(
+            "allow-all",
+            reason,
+            (
+                _finding(
+                    f"bot-wall status {status}: 4xx read as allow-all (could be a bot wall)",
+                    f"{source} answered {status} with {kind}; RFC 9309 reads any 4xx as allow all, but a bot wall "
+                    "(captcha, anti-bot service) may hide the real file",
+                    source=source,
+                ),
+            ),
+        )
     if 400 <= status < 500:
         return _Outcome("allow-all", f"{source} answered {status}: allow all (RFC 9309 2.3.1.3)")
     if 500 <= status < 600:
@@ -429,9 +473,15 @@ def _body_findings(body: bytes, content_type: str, source: str) -> list[Finding]
     """Problems of a 2xx body that do not change how it is parsed."""
     findings = []
     if _HTML_START.match(body[:1024]):
-        findings.append(_finding("html-body", f"{source} answered 2xx with an HTML page "
-                                              f"(content-type {content_type or 'not given'}); its lines are parsed "
-                                              "as robots.txt, which usually yields no rules", source=source))
+        findings.append(
+            _finding(
+                "html-body",
+                f"{source} answered 2xx with an HTML page "
+                f"(content-type {content_type or 'not given'}); its lines are parsed "
+                "as robots.txt, which usually yields no rules",
+                source=source,
+            )
+        )
     elif content_type and not content_type.lower().startswith("text/plain"):
         findings.append(_finding("not-text-plain", f"{source} served as {content_type}, not text/plain", source=source))
     return findings
@@ -448,9 +498,17 @@ class RobotsTxt:
     findings: list[Finding]
     sitemaps: list[str]
 
-    def __init__(self, outcome: _Outcome, status: int | None, parsed: _Parsed, *,
-                 findings: Sequence[Finding] = (), raw_text: str = "", parsed_text: str = "",
-                 source: str = "robots.txt") -> None:
+    def __init__(
+        self,
+        outcome: _Outcome,
+        status: int | None,
+        parsed: _Parsed,
+        *,
+        findings: Sequence[Finding] = (),
+        raw_text: str = "",
+        parsed_text: str = "",
+        source: str = "robots.txt",
+    ) -> None:
         self.outcome = outcome.kind
         self.status = status
         self.findings = [*findings, *outcome.findings, *parsed.findings]
@@ -577,15 +635,25 @@ def _index_groups(groups: list[_Group]) -> tuple[dict[str, list[tuple[int, _Grou
 def _compile_groups(groups: tuple[_Group, ...], label: str | None, agent: str, source: str) -> _Resolved:
     """Merge rules, sort longest first (Allow first on ties), and pre-build every verdict."""
     if label is None:
-        no_match = RobotsVerdict(True, None, f"no rule matches: allowed (no group names {agent!r} and there is no * group)")
+        no_match = RobotsVerdict(
+            True, None, f"no rule matches: allowed (no group names {agent!r} and there is no * group)"
+        )
         return _Resolved(None, (), no_match, ())
-    rules = sorted((rule for group in groups for rule in group.rules),
-                   key=lambda rule: (-rule.pattern.length, not rule.allow, rule.line.number))
+    rules = sorted(
+        (rule for group in groups for rule in group.rules),
+        key=lambda rule: (-rule.pattern.length, not rule.allow, rule.line.number),
+    )
     compiled = tuple(
-        (rule.pattern.prefix, rule.pattern.test, RobotsVerdict(
-            rule.allow, rule.line,
-            f"{'allowed' if rule.allow else 'disallowed'} by {source} line {rule.line.number} "
-            f"'{_quote(rule.line)}' in the group for {label}"))
+        (
+            rule.pattern.prefix,
+            rule.pattern.test,
+            RobotsVerdict(
+                rule.allow,
+                rule.line,
+                f"{'allowed' if rule.allow else 'disallowed'} by {source} line {rule.line.number} "
+                f"'{_quote(rule.line)}' in the group for {label}",
+            ),
+        )
         for rule in rules
     )
     no_match = RobotsVerdict(True, None, f"no rule matches: allowed (group for {label})")
@@ -600,28 +668,39 @@ def _split_content_usage(value: str) -> tuple[PathPattern | None, str]:
     return compile_pattern(value[:end]), value[end:].strip(" \t")
 
 
-def parse_robots(body: bytes, status: int | None = 200, *, redirects: int = 0, error: str | None = None,
-                 content_type: str = "") -> RobotsTxt:
+def parse_robots(
+    body: bytes, status: int | None = 200, *, redirects: int = 0, error: str | None = None, content_type: str = ""
+) -> RobotsTxt:
     """Read a fetched robots.txt; never raises, whatever the bytes or status."""
-    return _parse_document(body, status, redirects=redirects, error=error, content_type=content_type,
-                           source="robots.txt")
+    return _parse_document(
+        body, status, redirects=redirects, error=error, content_type=content_type, source="robots.txt"
+    )
 
 
-def _parse_document(body: bytes, status: int | None, *, redirects: int, error: str | None,
-                    content_type: str, source: str) -> RobotsTxt:
+def _parse_document(
+    body: bytes, status: int | None, *, redirects: int, error: str | None, content_type: str, source: str
+) -> RobotsTxt:
     """parse_robots for any file in robots.txt grammar (ai.txt reuses it under its own name)."""
     outcome = _fetch_outcome(status, redirects, error, body, source)
     if outcome.kind != "parsed":
         return RobotsTxt(outcome, status, _Parsed(), source=source)
     findings = _body_findings(body, content_type, source)
     if error:
-        findings.append(_finding("fetch-error", f"{source} answered {status} but the fetch reported: {error}",
-                                 source=source))
+        findings.append(
+            _finding("fetch-error", f"{source} answered {status} but the fetch reported: {error}", source=source)
+        )
     text, decode_findings = _decode(body, source)
     parsed = _parse_text(text, source)
     raw_text = body.decode("utf-8", "ignore")  # Scrapy's decoding: BOM kept, no size cap
-    return RobotsTxt(outcome, status, parsed, findings=[*findings, *decode_findings], raw_text=raw_text,
-                     parsed_text=text, source=source)
+    return RobotsTxt(
+        outcome,
+        status,
+        parsed,
+        findings=[*findings, *decode_findings],
+        raw_text=raw_text,
+        parsed_text=text,
+        source=source,
+    )
 
 
 # ---------------------------------------------------------------- protego comparison
@@ -654,11 +733,20 @@ def _protego_disagreements(robots: RobotsTxt, agents: list[str], urls: list[str]
     return findings
 
 
-def _explain_protego(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                     ours: RobotsVerdict) -> str:
+def _explain_protego(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str:
     """Name the protego deviation behind one disagreement; each cause is checked, never guessed."""
-    explainers = (_protego_bom, _protego_size, _protego_undecodable, _protego_agent, _protego_split,
-                  _protego_index_html, _protego_url_rule, _protego_escapes)
+    explainers = (
+        _protego_bom,
+        _protego_size,
+        _protego_undecodable,
+        _protego_agent,
+        _protego_split,
+        _protego_index_html,
+        _protego_url_rule,
+        _protego_escapes,
+    )
     for explain in explainers:
         reason = explain(robots, parser, agent, url, absolute, ours)
         if reason:
@@ -666,8 +754,9 @@ def _explain_protego(robots: RobotsTxt, parser: Protego, agent: str, url: str, a
     return f"protego reads this file differently (cause not identified); RFC 9309 reading: {ours.reason}"
 
 
-def _protego_bom(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                 ours: RobotsVerdict) -> str | None:
+def _protego_bom(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str | None:
     text = robots._raw_text
     if text.startswith("\ufeff") and _protego_allows(text[1:], absolute, agent) == ours.allowed:
         first = robots._parsed.lines[0] if robots._parsed.lines else RobotsLine(1, "")
@@ -675,26 +764,31 @@ def _protego_bom(robots: RobotsTxt, parser: Protego, agent: str, url: str, absol
     return None
 
 
-def _protego_size(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                  ours: RobotsVerdict) -> str | None:
+def _protego_size(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str | None:
     capped = any(finding.value.startswith("over-500KiB") for finding in robots.findings)
     if capped and _protego_allows(robots._parsed_text, absolute, agent) == ours.allowed:
         return f"protego also obeys lines after the first {MAX_PARSED_BYTES} bytes, which RFC 9309 2.5 lets a parser ignore"
     return None
 
 
-def _protego_undecodable(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                         ours: RobotsVerdict) -> str | None:
+def _protego_undecodable(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str | None:
     bad = next((finding for finding in robots.findings if finding.value == "non-utf8"), None)
     if bad is None or _protego_allows(_printable(robots._parsed_text), absolute, agent) != ours.allowed:
         return None
     where = re.search(r"first bad byte at offset \d+", bad.evidence)
-    return ("non-UTF-8: Scrapy drops undecodable bytes before protego sees the file"
-            f"{f' ({where.group()})' if where else ''}, so protego reads different lines")
+    return (
+        "non-UTF-8: Scrapy drops undecodable bytes before protego sees the file"
+        f"{f' ({where.group()})' if where else ''}, so protego reads different lines"
+    )
 
 
-def _protego_agent(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                   ours: RobotsVerdict) -> str | None:
+def _protego_agent(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str | None:
     try:  # protego has no public way to ask which group it picked
         rule_set = parser._get_matching_rule_set(agent)
     except AttributeError:
@@ -707,17 +801,27 @@ def _protego_agent(robots: RobotsTxt, parser: Protego, agent: str, url: str, abs
     if theirs is not None and theirs not in our_keys:
         asked = agent.strip().lower()
         if theirs != asked and theirs in asked:
-            return (f"protego matches user-agent names by substring ('{theirs}' hits {agent}); "
-                    "RFC 9309 2.2.1 matches the whole product token")
+            return (
+                f"protego matches user-agent names by substring ('{theirs}' hits {agent}); "
+                "RFC 9309 2.2.1 matches the whole product token"
+            )
         padded = [value for value in robots.agents_named() if value.strip().lower() == theirs]
         if padded:
-            return (f"protego trims the non-ASCII whitespace in 'User-agent: {padded[0]}' and reads it as "
-                    f"'{theirs}'; RFC 9309 allows only space and tab around a value")
-        starred = [value for value in robots.agents_named() if "*" in value and value.replace("*", "").lower() == theirs]
+            return (
+                f"protego trims the non-ASCII whitespace in 'User-agent: {padded[0]}' and reads it as "
+                f"'{theirs}'; RFC 9309 allows only space and tab around a value"
+            )
+        starred = [
+            value for value in robots.agents_named() if "*" in value and value.replace("*", "").lower() == theirs
+        ]
         if starred:
-            return (f"protego removes '*' from 'User-agent: {starred[0]}' and reads it as '{theirs}'; "
-                    "RFC 9309 user-agent values have no wildcards")
-        return f"protego applies the group for '{theirs}' to {agent}; RFC 9309 2.2.1 applies {_group_name(resolved.label)}"
+            return (
+                f"protego removes '*' from 'User-agent: {starred[0]}' and reads it as '{theirs}'; "
+                "RFC 9309 user-agent values have no wildcards"
+            )
+        return (
+            f"protego applies the group for '{theirs}' to {agent}; RFC 9309 2.2.1 applies {_group_name(resolved.label)}"
+        )
     if theirs is None and resolved.label not in (None, "*"):
         return f"protego applies no group to {agent}; RFC 9309 2.2.1 applies the group for {resolved.label}"
     return None
@@ -734,15 +838,16 @@ def _lines_inside_agent_runs(robots: RobotsTxt) -> list[RobotsLine]:
         if len(group.agents) < 2:
             continue
         first, last = group.agents[0][1].number, group.agents[-1][1].number
-        for line in robots._parsed.lines[first:last - 1]:
+        for line in robots._parsed.lines[first : last - 1]:
             record = _read_record(line)
             if record is not None and record.field != "user-agent" and record.field not in _PROTEGO_SITE_WIDE:
                 inside.append(line)
     return inside
 
 
-def _protego_split(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                   ours: RobotsVerdict) -> str | None:
+def _protego_split(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str | None:
     inside = _lines_inside_agent_runs(robots)
     if not inside:
         return None
@@ -751,12 +856,15 @@ def _protego_split(robots: RobotsTxt, parser: Protego, agent: str, url: str, abs
     text = "\n".join("" if number in blanked else line for number, line in enumerate(lines, start=1))
     if _protego_allows(text, absolute, agent) != ours.allowed:
         return None
-    return (f"protego splits the group at an unknown line (line {inside[0].number}: '{_quote(inside[0])}'); "
-            "RFC 9309 2.2 says other records must not end a group")
+    return (
+        f"protego splits the group at an unknown line (line {inside[0].number}: '{_quote(inside[0])}'); "
+        "RFC 9309 2.2 says other records must not end a group"
+    )
 
 
-def _protego_index_html(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                        ours: RobotsVerdict) -> str | None:
+def _protego_index_html(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str | None:
     path = request_path(url)
     if ours.allowed or not path.endswith("/"):
         return None
@@ -764,25 +872,33 @@ def _protego_index_html(robots: RobotsTxt, parser: Protego, agent: str, url: str
     for group in resolved.groups:
         for rule in group.rules:
             if rule.allow and rule.pattern.text == path + "index.html":
-                return (f"protego reads '{_quote(rule.line)}' (line {rule.line.number}) as also allowing '{path}', "
-                        "a Google-only rule that RFC 9309 does not have")
+                return (
+                    f"protego reads '{_quote(rule.line)}' (line {rule.line.number}) as also allowing '{path}', "
+                    "a Google-only rule that RFC 9309 does not have"
+                )
     return None
 
 
-def _protego_url_rule(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                      ours: RobotsVerdict) -> str | None:
+def _protego_url_rule(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str | None:
     path = request_path(url)
     resolved = robots._resolved.get(agent) or robots._resolve(agent)
     for group in resolved.groups:
         for rule in group.rules:
-            if rule.pattern.text.startswith(("http://", "https://")) and compile_pattern("/" + rule.pattern.text).matches(path):
-                return (f"protego reads '{_quote(rule.line)}' (line {rule.line.number}) as the path "
-                        f"'/{rule.pattern.text}'; RFC 9309 patterns start with '/' or '*', so it matches nothing")
+            if rule.pattern.text.startswith(("http://", "https://")) and compile_pattern(
+                "/" + rule.pattern.text
+            ).matches(path):
+                return (
+                    f"protego reads '{_quote(rule.line)}' (line {rule.line.number}) as the path "
+                    f"'/{rule.pattern.text}'; RFC 9309 patterns start with '/' or '*', so it matches nothing"
+                )
     return None
 
 
-def _protego_escapes(robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str,
-                     ours: RobotsVerdict) -> str | None:
+def _protego_escapes(
+    robots: RobotsTxt, parser: Protego, agent: str, url: str, absolute: str, ours: RobotsVerdict
+) -> str | None:
     lines = _LINE_BREAK.split(robots._raw_text)
     changed = False
     for group in robots._parsed.groups:
@@ -796,5 +912,7 @@ def _protego_escapes(robots: RobotsTxt, parser: Protego, agent: str, url: str, a
         return None
     if _protego_allows("\n".join(lines), normalized_url, agent) != ours.allowed:
         return None
-    return ("percent-encoding: protego normalizes escapes differently from RFC 9309 2.2.2 "
-            "(decode unreserved characters only, keep %2F, encode non-ASCII as UTF-8)")
+    return (
+        "percent-encoding: protego normalizes escapes differently from RFC 9309 2.2.2 "
+        "(decode unreserved characters only, keep %2F, encode non-ASCII as UTF-8)"
+    )

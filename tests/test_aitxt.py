@@ -46,7 +46,9 @@ def test_agent_groups_are_respected_and_named_in_findings() -> None:
     ai_txt = parse_ai_txt(b"User-Agent: img2dataset\nDisallow: *.jpg\n", 200)
     assert not ai_txt.allows("/a.jpg", "img2dataset").allowed
     assert ai_txt.allows("/a.jpg").allowed
-    assert [(f.agent, f.value) for f in ai_txt.findings if f.value.startswith("disallow")] == [("img2dataset", "disallow *.jpg")]
+    assert [(f.agent, f.value) for f in ai_txt.findings if f.value.startswith("disallow")] == [
+        ("img2dataset", "disallow *.jpg")
+    ]
 
 
 def test_robots_txt_path_is_not_special_in_ai_txt() -> None:

@@ -15,7 +15,12 @@ from noai_check._robots_pattern import (
     normalize_escapes,
     request_path,
 )
-from noai_check.robots import MAX_PARSED_BYTES, RobotsLine, asked_agent_keys, parse_robots
+from noai_check.robots import (
+    MAX_PARSED_BYTES,
+    RobotsLine,
+    asked_agent_keys,
+    parse_robots,
+)
 
 
 def robots(text: str, status: int | None = 200, **kwargs: object) -> object:
@@ -166,7 +171,9 @@ def test_star_followed_by_words_is_global_like_google() -> None:
 
 
 def test_agents_named_lists_each_value_as_written_once() -> None:
-    parsed = robots("User-agent: GPTBot\nUser-agent: *\nDisallow: /\nUser-agent: GPTBot\nUser-agent: AI2Bot\nAllow: /\n")
+    parsed = robots(
+        "User-agent: GPTBot\nUser-agent: *\nDisallow: /\nUser-agent: GPTBot\nUser-agent: AI2Bot\nAllow: /\n"
+    )
     assert parsed.agents_named() == ["GPTBot", "*", "AI2Bot"]
 
 
@@ -548,7 +555,9 @@ def test_content_usage_between_user_agent_lines_keeps_one_group_and_is_recorded(
     assert not parsed.verdict("/", "GPTBot").allowed
     [finding] = [finding for finding in parsed.findings if finding.value == "content-usage-between-user-agents"]
     assert "line 2" in finding.evidence and "aipref" in finding.evidence
-    assert "content-usage-between-user-agents" not in finding_values(robots("User-agent: a\nUser-agent: b\nContent-Usage: x\n"))
+    assert "content-usage-between-user-agents" not in finding_values(
+        robots("User-agent: a\nUser-agent: b\nContent-Usage: x\n")
+    )
 
 
 def test_group_lines_return_the_full_content_usage_value() -> None:
@@ -634,8 +643,11 @@ def test_many_stars_do_not_backtrack_exponentially() -> None:
 
 
 @settings(max_examples=300)
-@given(body=st.binary(max_size=600), status=st.one_of(st.none(), st.integers(min_value=-5, max_value=999)),
-       redirects=st.integers(min_value=0, max_value=10))
+@given(
+    body=st.binary(max_size=600),
+    status=st.one_of(st.none(), st.integers(min_value=-5, max_value=999)),
+    redirects=st.integers(min_value=0, max_value=10),
+)
 def test_parse_never_raises(body: bytes, status: int | None, redirects: int) -> None:
     parsed = parse_robots(body, status, redirects=redirects)
     assert parsed.outcome in ("parsed", "allow-all", "disallow-all")
@@ -643,8 +655,18 @@ def test_parse_never_raises(body: bytes, status: int | None, redirects: int) -> 
 
 
 _ROBOTS_LINES = st.lists(
-    st.sampled_from(["User-agent: *", "User-agent: GPTBot", "Disallow: /", "Allow: /a", "Disallow: /*b$",
-                     "Content-Usage: /a train-ai=n", "Disallow: /%zz", "Disallow: /ü*"]),
+    st.sampled_from(
+        [
+            "User-agent: *",
+            "User-agent: GPTBot",
+            "Disallow: /",
+            "Allow: /a",
+            "Disallow: /*b$",
+            "Content-Usage: /a train-ai=n",
+            "Disallow: /%zz",
+            "Disallow: /ü*",
+        ]
+    ),
     max_size=8,
 )
 

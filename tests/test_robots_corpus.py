@@ -226,12 +226,25 @@ def test_cloudflare_managed_content_signal_is_scoped_to_its_group() -> None:
 
 # The AI agents researchers ask about, a search crawler, "*", and one registry name that is not
 # an RFC 9309 token (AI2Bot), so the invalid-token reading is exercised on real files too.
-AGENTS = ["GPTBot", "CCBot", "ClaudeBot", "Google-Extended", "anthropic-ai", "Bytespider", "PerplexityBot",
-          "omgili", "Googlebot", "*", "AI2Bot"]
+AGENTS = [
+    "GPTBot",
+    "CCBot",
+    "ClaudeBot",
+    "Google-Extended",
+    "anthropic-ai",
+    "Bytespider",
+    "PerplexityBot",
+    "omgili",
+    "Googlebot",
+    "*",
+    "AI2Bot",
+]
 PATHS_PER_FILE = 60
 HOST = "http://example.com"
 _RULE_LINE = re.compile(r"^[ \t]*(?:dis)?allow[ \t]*:[ \t]*([^#\s]+)", re.IGNORECASE | re.MULTILINE)
-_UA_LINE = re.compile(r"^([ \t]*user-?agent[ \t]*:[ \t]*)([^#\r\n]*?)([ \t]*(?:#[^\r\n]*)?)$", re.IGNORECASE | re.MULTILINE)
+_UA_LINE = re.compile(
+    r"^([ \t]*user-?agent[ \t]*:[ \t]*)([^#\r\n]*?)([ \t]*(?:#[^\r\n]*)?)$", re.IGNORECASE | re.MULTILINE
+)
 _INDEX_ALLOW = re.compile(r"^([ \t]*allow[ \t]*:[ \t]*(\S*/)index\.html[ \t]*)$", re.IGNORECASE | re.MULTILINE)
 _TOKEN = re.compile(r"[A-Za-z_-]*")
 
@@ -248,8 +261,11 @@ class _Google:
         if self._raw is None:
             return bool(self.matcher.is_allowed(body.decode("utf-8", "replace"), agent, url))
         agent_bytes, url_bytes = agent.encode(), url.encode()
-        return bool(self._raw.robots_allowed_by_robots(self.matcher._ptr, body, len(body), agent_bytes,
-                                                       len(agent_bytes), url_bytes, len(url_bytes)))
+        return bool(
+            self._raw.robots_allowed_by_robots(
+                self.matcher._ptr, body, len(body), agent_bytes, len(agent_bytes), url_bytes, len(url_bytes)
+            )
+        )
 
 
 def _text(body: bytes) -> str:
@@ -261,7 +277,7 @@ def _bytes(text: str) -> bytes:
 
 
 def _test_paths(body: bytes) -> list[str]:
-    """"/" plus one path per rule of the file (wildcards dropped), deterministic and capped."""
+    """ "/" plus one path per rule of the file (wildcards dropped), deterministic and capped."""
     paths = {"/"}
     for pattern in _RULE_LINE.findall(_text(body)):
         path = pattern.rstrip("$").replace("*", "")
@@ -280,12 +296,14 @@ def _parsed(body: bytes) -> RobotsTxt:
 
 def _google_token_lines(body: bytes) -> bytes:
     """The file with each invalid User-agent value replaced by what Google keeps of it."""
+
     def replace(match: re.Match[str]) -> str:
         value = match.group(2)
         if value == "*" or re.fullmatch(r"\*\s.*", value) or re.fullmatch(r"[A-Za-z_-]+", value):
             return match.group(0)
         token = _TOKEN.match(value).group()  # type: ignore[union-attr]
         return match.group(1) + (token or "-never-matches-") + match.group(3)
+
     return _bytes(_UA_LINE.sub(replace, _text(body)))
 
 
@@ -302,12 +320,14 @@ def _decode_ascii_escapes(text: str) -> str:
     def decode(match: re.Match[str]) -> str:
         char = chr(int(match.group(1), 16))
         return match.group(0) if char in _KEEP_ESCAPED else char
+
     return _ASCII_ESCAPE.sub(decode, text)
 
 
 def _reserved_escapes_decoded(body: bytes) -> bytes:
     def replace(match: re.Match[str]) -> str:
         return match.group(0).replace(match.group(1), _decode_ascii_escapes(match.group(1)))
+
     return _bytes(_RULE_LINE.sub(replace, _text(body)))
 
 
@@ -338,13 +358,16 @@ DIFFERENCE_CATEGORIES: dict[str, tuple[str, Explainer]] = {
     ),
     "reserved escapes kept": (
         RESERVED_KEPT,
-        lambda google, body, agent, url, ours: "%" in url + _text(body)
-        and _ours(_reserved_escapes_decoded(body), agent, HOST + _decode_ascii_escapes(request_path(url))) != ours,
+        lambda google, body, agent, url, ours: (
+            "%" in url + _text(body)
+            and _ours(_reserved_escapes_decoded(body), agent, HOST + _decode_ascii_escapes(request_path(url))) != ours
+        ),
     ),
     "500 KiB cap": (
         "RFC 9309 2.5: we parse the first 512,000 bytes; Google's library reads the whole body",
-        lambda google, body, agent, url, ours: len(body) > MAX_PARSED_BYTES
-        and google.allows(body[:MAX_PARSED_BYTES], agent, url) == ours,
+        lambda google, body, agent, url, ours: (
+            len(body) > MAX_PARSED_BYTES and google.allows(body[:MAX_PARSED_BYTES], agent, url) == ours
+        ),
     ),
 }
 
