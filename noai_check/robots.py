@@ -34,7 +34,7 @@ _LAST_LINE_BREAK = re.compile(rb"[\r\n][^\r\n]*\Z")
 _WHITESPACE = " \t\v\f"
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
 _LEADING_TOKEN = re.compile(r"[a-z_-]+")
-_INNER_WHITESPACE = re.compile(r"\s+")
+_INNER_WHITESPACE = re.compile(r"[ \t\v\f]+")
 _HTML_START = re.compile(rb"\s*(?:<!doctype\s+html|<html|<head|<body|<!--|<\?xml)", re.IGNORECASE)
 
 # Field spellings accepted as the standard field (Google's and protego's common typos).
@@ -209,10 +209,10 @@ def _canonical_field(name: str) -> str:
 
 def _split_without_colon(content: str) -> tuple[str, str] | None:
     """Read "Disallow /x" (no colon) as Google and protego do, for the standard fields only."""
-    words = content.split(None, 2)
+    words = _INNER_WHITESPACE.split(content, maxsplit=2)
     if len(words) >= 3 and _canonical_field(" ".join(words[:2])) == "user-agent":
         return "user-agent", words[2]
-    parts = content.split(None, 1)
+    parts = _INNER_WHITESPACE.split(content, maxsplit=1)
     if len(parts) == 2 and _canonical_field(parts[0]) in ("user-agent", "allow", "disallow", "sitemap"):
         return _canonical_field(parts[0]), parts[1]
     return None
@@ -253,7 +253,7 @@ def _agent_key(value: str) -> str:
 
 def _is_global(value: str) -> bool:
     """ "*", and like Google "* anything" (a star then whitespace), names every agent."""
-    return value == "*" or (value.startswith("*") and value[1:2].isspace())
+    return value == "*" or value.startswith("* ")  # inner ASCII whitespace is already collapsed to " "
 
 
 def _google_token(value: str) -> str:
@@ -359,8 +359,9 @@ class _GroupBuilder:
             self.parsed.findings.append(_invalid_token_finding(value, item.line, self.source))
 
     def _note_content_usage_before(self, item: _Record) -> None:
-        """aipref makes Content-Usage a rule (``rule =/ content-usage``), so for an aipref-aware
-        parser it ends the user-agent run; RFC 9309 and Google keep one group. Say so."""
+        """Record a Content-Usage line inside a user-agent run: parsers disagree on where that group ends."""
+        # aipref extends RFC 9309 with "rule =/ content-usage", so an aipref-aware parser ends the
+        # user-agent run at it; RFC 9309 (other records) and Google keep one group, and so do we.
         assert self.current is not None
         last_agent = self.current.agents[-1][1].number
         between = [
@@ -514,7 +515,6 @@ class RobotsTxt:
         self.findings = [*findings, *outcome.findings, *parsed.findings]
         self.sitemaps = list(parsed.sitemaps)
         self._source = source
-        self._outcome_reason = outcome.reason
         self._parsed = parsed
         self._raw_text = raw_text  # how Scrapy hands the body to protego
         self._parsed_text = parsed_text

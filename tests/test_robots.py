@@ -170,6 +170,15 @@ def test_star_followed_by_words_is_global_like_google() -> None:
     assert "invalid-product-token" in finding_values(parsed)
 
 
+def test_only_ascii_whitespace_is_trimmed_from_a_value() -> None:
+    # RFC 9309 allows SP and HTAB around values; Google agrees, protego trims U+00A0 too.
+    parsed = robots("User-agent: *\u00a0\nDisallow: /\n")
+    assert parsed.verdict("/", "GPTBot").allowed
+    assert "invalid-product-token" in finding_values(parsed)
+    [finding] = parsed.protego_disagreements(["GPTBot"], ["/"])
+    assert "non-ASCII whitespace" in finding.evidence
+
+
 def test_agents_named_lists_each_value_as_written_once() -> None:
     parsed = robots(
         "User-agent: GPTBot\nUser-agent: *\nDisallow: /\nUser-agent: GPTBot\nUser-agent: AI2Bot\nAllow: /\n"
