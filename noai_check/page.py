@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .aipref import UsageStatement, parse_content_usage
-from .content_signal import ContentSignal, parse_content_signal
+from .aipref import UsageStatement, content_usage_findings, parse_content_usage_lines
+from .content_signal import ContentSignal, content_signal_findings, parse_content_signal
 from .directives import AI_DIRECTIVES, Directives, parse_meta_content, parse_x_robots_tags
 from .fetched import Fetched, Finding
-from .meta import decode_html, iter_meta_tags, looks_like_html
+from .meta import html_charset, iter_meta_tags, looks_like_html
 from .tdmrep import TdmValue, tdm_from_headers, tdm_from_meta
 
 _TDM_META_NAMES = frozenset({"tdm-reservation", "tdm-policy"})
@@ -51,10 +51,10 @@ class PageSignals:
 
 
 def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: dict[str, list[str]]) -> None:
-    text, problem = decode_html(response.body, response.content_type)
+    charset, problem = html_charset(response.body, response.content_type)
     if problem:
         signals.findings.append(Finding("body", "html", None, "undecodable", problem))
-    for tag in iter_meta_tags(text):
+    for tag in iter_meta_tags(response.body, charset):
         name = tag.name
         if name in _TDM_META_NAMES:
             tdm_metas.setdefault(name, []).append(tag.content)
@@ -93,10 +93,17 @@ def analyze_page(response: Fetched) -> PageSignals:
     signals.directives.merge(parse_x_robots_tags(response.header_values("x-robots-tag")))
     signals.tdm_header, tdm_findings = tdm_from_headers(response.headers)
     signals.findings.extend(tdm_findings)
-    for value in response.header_values("content-usage"):
-        signals.content_usage.append(parse_content_usage(value))
+    usage_lines = response.header_values("content-usage")
+    if usage_lines:
+        # Several field lines are one Dictionary (RFC 9110 5.3): the last duplicate key wins across lines.
+        statement = parse_content_usage_lines(usage_lines)
+        signals.content_usage.append(statement)
+        evidence = [f"Content-Usage: {line}" for line in usage_lines]
+        signals.findings.extend(content_usage_findings(statement, source="header", agent=None, evidence=evidence))
     for value in response.header_values("content-signal"):
-        signals.content_signal.append(parse_content_signal(value))
+        signal = parse_content_signal(value)
+        signals.content_signal.append(signal)
+        signals.findings.extend(content_signal_findings(signal, source="header", agent=None, evidence=[f"Content-Signal: {value}"]))
     tdm_metas: dict[str, list[str]] = {}
     if signals.is_html:
         _robots_meta_directives(response, signals, tdm_metas)

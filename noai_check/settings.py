@@ -19,6 +19,9 @@ ITEM_PIPELINES = {"noai_check.pipelines.RecordsPipeline": 300}
 EXTENSIONS = {"noai_check.progress.CrawlProgress": 500}
 
 CONCURRENT_REQUESTS = 16
+# A page yields one or two items; Scrapy starts this many asyncio workers per callback, so the
+# default (100) costs more than the items themselves.
+CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 AUTOTHROTTLE_ENABLED = True

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from .aitxt import AiTxt, parse_ai_txt
@@ -58,6 +59,7 @@ class Site:
     tdmrep: TdmRepFile
     ai_txt: AiTxt
     llms_txt: LlmsTxt
+    memo: dict[str, Any] = field(default_factory=dict)  # per-agent readings of these files (verdict.py)
 
     @property
     def findings(self) -> list[Finding]:

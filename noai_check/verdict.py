@@ -11,10 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .aipref import combine_usage, parse_content_usage
-from .content_signal import combine_signals, parse_content_signal
+from .content_signal import ContentSignal, combine_signals, parse_content_signal
 from .fetched import Finding
 from .page import PageSignals
 from .registry import Agent, Registry
+from .robots import ExtensionLine, RobotsVerdict
 from .site import Site
 from .tdmrep import TdmValue, layer_tdm
 
@@ -96,8 +97,31 @@ def _tdm_statements(tdm: TdmValue | None, into: _Statements) -> None:
         into.grant.append(("tdm-reservation", f"TDM reservation 0 from {tdm.source} ({tdm.evidence})"))
 
 
+@dataclass(frozen=True)
+class _AgentOnSite:
+    """What a site's files say to one agent whatever the URL: read once per run, not once per page."""
+
+    signal_lines: list[ExtensionLine]
+    signals: list[ContentSignal]
+    has_usage_rules: bool
+
+
+def _agent_on_site(site: Site, agent: Agent) -> _AgentOnSite:
+    key = agent.token.lower()
+    known = site.memo.get(key)
+    if known is None:
+        lines = site.robots.group_lines(agent.token, "content-signal")
+        known = _AgentOnSite(
+            lines, [parse_content_signal(line.value) for line in lines], bool(site.robots.group_lines(agent.token, "content-usage"))
+        )
+        site.memo[key] = known
+    return known
+
+
 def _content_usage_statements(url: str, page: PageSignals | None, site: Site, agent: Agent, into: _Statements) -> None:
     statements = list(page.content_usage) if page else []
+    if not statements and not _agent_on_site(site, agent).has_usage_rules:
+        return
     evidence = ["Content-Usage header"] * len(statements)
     for line in site.robots.content_usage_lines(url, agent.token):
         statements.append(parse_content_usage(line.value))
@@ -113,9 +137,11 @@ def _content_usage_statements(url: str, page: PageSignals | None, site: Site, ag
 
 
 def _content_signal_statements(page: PageSignals | None, site: Site, agent: Agent, into: _Statements) -> None:
-    lines = site.robots.group_lines(agent.token, "content-signal")
-    signals = [parse_content_signal(line.value) for line in lines]
-    evidence = [f"robots.txt line {line.line.number}: {line.line.text}" for line in lines]
+    known = _agent_on_site(site, agent)
+    if not known.signals and not (page and page.content_signal):
+        return
+    signals = list(known.signals)
+    evidence = [f"robots.txt line {line.line.number}: {line.line.text}" for line in known.signal_lines]
     if page and page.content_signal:
         signals.extend(page.content_signal)
         evidence.append("Content-Signal header")
@@ -126,13 +152,23 @@ def _content_signal_statements(page: PageSignals | None, site: Site, agent: Agen
         into.grant.append(("content-signal", f"Content-Signal ai-train=yes ({'; '.join(evidence)})"))
 
 
-def judge_agent(url: str, agent: Agent, page: PageSignals | None, site: Site, tdm: TdmValue | None) -> AgentVerdict:
-    """Combine every signal that speaks to ``agent`` about ``url`` into one verdict with reasons."""
-    robots = site.robots.verdict(url, agent.token)
+def judge_agent(
+    url: str, agent: Agent, page: PageSignals | None, site: Site, tdm: TdmValue | None,
+    common: _Statements | None = None, robots: RobotsVerdict | None = None,
+) -> AgentVerdict:
+    """Combine every signal that speaks to ``agent`` about ``url`` into one verdict with reasons.
+
+    ``common`` holds the statements that are the same for every agent on this page (TDM), built once.
+    """
+    robots = robots or site.robots.verdict(url, agent.token)
     into = _Statements()
     if page is not None:
         _page_statements(page, agent, into)
-    _tdm_statements(tdm, into)
+    if common is None:
+        common = _Statements()
+        _tdm_statements(tdm, common)
+    into.reserve += common.reserve
+    into.grant += common.grant
     _content_usage_statements(url, page, site, agent, into)
     _content_signal_statements(page, site, agent, into)
     if not robots.allowed and agent.reserves_training_when_blocked:
@@ -168,6 +204,24 @@ def judge_agent(url: str, agent: Agent, page: PageSignals | None, site: Site, td
     )
 
 
+def _equivalence_key(agent: Agent, page: PageSignals | None, site: Site, robots: RobotsVerdict) -> tuple[object, ...] | None:
+    """Agents with equal keys get equal verdicts on this page, so one is computed and shared.
+
+    Most of the 165 agents fall back to the same ``*`` group and are named nowhere else; None
+    means this agent is named somewhere (a scoped directive, its own path rules, bingbot's
+    directives, a robots.txt block naming it), so its verdict is computed on its own.
+    """
+    token = agent.token.lower()
+    if token == "bingbot" or (page is not None and token in page.directives.per_agent):
+        return None
+    known = _agent_on_site(site, agent)
+    if known.has_usage_rules:
+        return None
+    if not robots.allowed and agent.reserves_training_when_blocked:
+        return None
+    return (robots.allowed, robots.reason, robots.line, agent.reserves_training_when_blocked, tuple(known.signal_lines))
+
+
 @dataclass
 class PageJudgement:
     """Verdicts for every agent on one URL, the effective TDM value, and page-level findings."""
@@ -180,7 +234,19 @@ class PageJudgement:
 def judge_page(url: str, page: PageSignals | None, site: Site, registry: Registry) -> PageJudgement:
     """Verdicts for every registry agent, and the page-level findings incl. conflicts."""
     tdm, findings = effective_tdm(url, page, site)
-    verdicts = {agent.token: judge_agent(url, agent, page, site, tdm) for agent in registry.agents}
+    common = _Statements()
+    _tdm_statements(tdm, common)
+    verdicts: dict[str, AgentVerdict] = {}
+    shared: dict[tuple[object, ...], AgentVerdict] = {}
+    for agent in registry.agents:
+        robots = site.robots.verdict(url, agent.token)
+        key = _equivalence_key(agent, page, site, robots)
+        verdict = shared.get(key) if key is not None else None
+        if verdict is None:
+            verdict = judge_agent(url, agent, page, site, tdm, common, robots)
+            if key is not None:
+                shared[key] = verdict
+        verdicts[agent.token] = verdict
     findings.extend(conflicts(page, site, verdicts, len(registry.agents)))
     return PageJudgement(verdicts, tdm, findings)
 

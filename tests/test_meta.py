@@ -4,7 +4,7 @@ import lxml.html
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.meta import decode_html, iter_meta_tags, looks_like_html
+from noai_check.meta import html_charset, iter_meta_tags, looks_like_html
 
 
 def names(doc):
@@ -24,6 +24,15 @@ def test_skips_comments_scripts_and_raw_text():
     <title><meta name="robots" content="z"></title>
     <meta name="robots" content="noimageai"></head>"""
     assert names(doc) == [("robots", "noimageai")]
+
+
+def test_property_metas_are_not_signals():
+    assert names('<meta property="og:title" content="noai"><meta name="robots" content="noai">') == [("robots", "noai")]
+
+
+def test_uppercase_closing_tags_and_comment_dashes():
+    doc = '<SCRIPT>x = "<meta name=robots content=a>"</SCRIPT><!-- a - b -- c --><meta name="robots" content="noai">'
+    assert names(doc) == [("robots", "noai")]
 
 
 def test_quoted_gt_and_entities():
@@ -46,10 +55,19 @@ def test_first_duplicate_attribute_wins():
     assert names('<meta name="robots" name="gptbot" content="noai">') == [("robots", "noai")]
 
 
-def test_decode_reports_bad_bytes():
-    text, problem = decode_html(b"<meta name=robots content=noai>\xff\xfe", "text/html; charset=utf-8")
-    assert "noai" in text and problem is not None
-    assert decode_html(b"caf\xe9", "text/html; charset=latin-1") == ("café", None)
+def test_charset_reports_bad_bytes_and_metas_still_read():
+    body = b"<meta name=robots content=noai>\xff\xfe"
+    charset, problem = html_charset(body, "text/html; charset=utf-8")
+    assert charset == "utf-8" and "not valid utf-8" in problem
+    assert [t.content for t in iter_meta_tags(body, charset)] == ["noai"]
+    assert html_charset(b"caf\xe9", "text/html; charset=latin-1") == ("latin-1", None)
+    assert html_charset(b'<meta charset="bogus-9">', "")[0] == "utf-8"
+
+
+def test_latin1_and_utf16_pages():
+    assert [t.content for t in iter_meta_tags('<meta name="description" content="café">'.encode("latin-1"), "latin-1")] == ["café"]
+    utf16 = '<meta name="robots" content="noai">'.encode("utf-16")
+    assert [t.content for t in iter_meta_tags(utf16, "utf-16")] == ["noai"]
 
 
 def test_looks_like_html():
@@ -65,7 +83,7 @@ def test_agrees_with_lxml_on_generated_heads(meta_names, contents):
     metas = "".join(f'<meta name="{n}" content="{c}">' for n, c in zip(meta_names, contents))
     doc = f"<html><head><title>t</title>{metas}<script>var a='<meta name=robots content=x>'</script></head><body></body></html>"
     tree = lxml.html.fromstring(doc)
-    expected = [(m.get("name").lower(), m.get("content")) for m in tree.iter("meta")]
+    expected = [(m.get("name").lower(), m.get("content")) for m in tree.iter("meta") if m.get("name")]
     assert names(doc) == expected
 
 
