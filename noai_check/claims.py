@@ -1,21 +1,33 @@
-"""Check a platform's public claims against the crawl, page by page, keeping examples as evidence."""
+"""Check a platform's public claims against the crawl, page by page, keeping examples as evidence.
+
+A claim is judged on the verifiable pages of its page types only: ``verified`` when every one
+satisfies it, ``partial`` when some do, ``refuted`` when none do, ``inconclusive`` when no page
+in scope could be read. Pages in scope that could not be read are counted beside it, never as a
+failure or a success.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .platforms.base import Claim
-from .registry import Registry
+from .registry import TRAINING_PURPOSES, Registry
+from .stats import wilson_interval
+from .summary import Verdicts
 
 _EVIDENCE_EXAMPLES = 5  # of each kind (satisfying, failing) per claim
+_FAILURE_KINDS = 10  # distinct failure details kept per claim, most frequent first
+_MEMO_LIMIT = 4096
 
-PageCheck = Callable[[dict[str, Any]], tuple[bool, str]]
+# (record without its agents map, the page's reduced verdicts) -> (satisfied, one-line why)
+PageCheck = Callable[[dict[str, Any], Verdicts], tuple[bool, str]]
 
 
-def _noai_every_agent(record: dict[str, Any]) -> tuple[bool, str]:
-    page = record["page"] or {}
+def _noai_every_agent(record: dict[str, Any], verdicts: Verdicts) -> tuple[bool, str]:
+    page = record.get("page") or {}
     if page.get("noai"):
         return True, "noai addressed to every agent"
     scoped = sorted(a for a, d in (page.get("agent_directives") or {}).items() if "noai" in d)
@@ -25,13 +37,25 @@ def _noai_every_agent(record: dict[str, Any]) -> tuple[bool, str]:
 
 
 def _training_reserved(training_tokens: list[str]) -> PageCheck:
-    def check(record: dict[str, Any]) -> tuple[bool, str]:
-        agents = record.get("agents") or {}
-        open_to = [t for t in training_tokens if t in agents and agents[t]["training"] != "reserved"]
+    """Training reserved for every training crawler and control token (Google-Extended...) judged on the page."""
+    wanted = frozenset(training_tokens)
+    memo: dict[Verdicts, tuple[bool, str]] = {}
+
+    def judge(verdicts: Verdicts) -> tuple[bool, str]:
+        judged = [token for token, *_ in verdicts.rows if token in wanted]
+        open_to = sorted((t for t in verdicts.not_reserved if t in wanted), key=str.lower)
         if not open_to:
-            return True, f"training reserved for all {len(training_tokens)} training crawlers"
+            return True, f"training reserved for all {len(judged)} training crawlers and control tokens"
         shown = ", ".join(open_to[:6]) + (f" and {len(open_to) - 6} more" if len(open_to) > 6 else "")
-        return False, f"training not reserved for {len(open_to)} of {len(training_tokens)} training crawlers: {shown}"
+        return False, f"training not reserved for {len(open_to)} of {len(judged)} training crawlers and control tokens: {shown}"
+
+    def check(record: dict[str, Any], verdicts: Verdicts) -> tuple[bool, str]:
+        found = memo.get(verdicts)
+        if found is None:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            found = memo[verdicts] = judge(verdicts)
+        return found
 
     return check
 
@@ -41,7 +65,7 @@ def page_check(claim: Claim, registry: Registry) -> PageCheck:
     if claim.check == "noai-every-agent":
         return _noai_every_agent
     if claim.check == "training-reserved-for-training-crawlers":
-        return _training_reserved([a.token for a in registry.agents if a.purpose == "training"])
+        return _training_reserved([a.token for a in registry.agents if a.purpose in TRAINING_PURPOSES])
     raise ValueError(f"unknown claim check {claim.check!r}")
 
 
@@ -53,18 +77,30 @@ class ClaimTally:
     check: PageCheck
     checked: int = 0
     satisfying: int = 0
+    unverifiable: int = 0
     evidence: list[dict[str, Any]] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
     _shown: dict[bool, int] = field(default_factory=lambda: {True: 0, False: 0})
 
-    def add(self, record: dict[str, Any]) -> None:
-        if not record["verifiable"] or (self.claim.page_types and record["page_type"] not in self.claim.page_types):
+    def add(self, record: dict[str, Any], verdicts: Verdicts | None = None) -> None:
+        if self.claim.page_types and record["page_type"] not in self.claim.page_types:
             return
-        ok, detail = self.check(record)
+        if not record["verifiable"]:
+            self.unverifiable += 1
+            return
+        if verdicts is None:
+            verdicts = Verdicts(record.get("agents") or {})
+        ok, detail = self.check(record, verdicts)
         self.checked += 1
         self.satisfying += ok
+        if not ok and (detail in self.failures or len(self.failures) < _FAILURE_KINDS):
+            self.failures[detail] += 1
         if self._shown[ok] < _EVIDENCE_EXAMPLES:
             self._shown[ok] += 1
-            self.evidence.append({"url": record["url"], "page_type": record["page_type"], "satisfies": ok, "detail": detail})
+            self.evidence.append({
+                "url": record["url"], "page_type": record["page_type"], "satisfies": ok, "detail": detail,
+                "sha256": record.get("sha256"),
+            })
 
     @property
     def status(self) -> str:
@@ -75,6 +111,7 @@ class ClaimTally:
         return "refuted" if self.satisfying == 0 else "partial"
 
     def to_json(self) -> dict[str, Any]:
+        interval = wilson_interval(self.satisfying, self.checked)
         return {
             "id": self.claim.id,
             "text": self.claim.text,
@@ -85,6 +122,10 @@ class ClaimTally:
             "status": self.status,
             "pages_checked": self.checked,
             "pages_satisfying": self.satisfying,
+            "pages_unverifiable": self.unverifiable,
+            "share": round(self.satisfying / self.checked, 4) if self.checked else None,
+            "share_ci95": list(interval) if interval else None,
+            "failures": [{"detail": d, "pages": n} for d, n in self.failures.most_common()],
             "evidence": self.evidence,
         }
 

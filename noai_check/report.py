@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,22 @@ from typing import Any
 from .claims import tally_claims
 from .platforms.base import Platform
 from .registry import Registry
-from .summary import Summary
+from .summary import Summary, Verdicts
 
 SCHEMA_VERSION = 1
+PAGE_TABLE_ROWS = 500  # pages shown in report.html; pages.jsonl has them all
+
+# pages.jsonl lines are written with sort_keys and json's default separators, so "agents" comes
+# first and ends right before ', "fetched_at": '. A quote outside an escape is always JSON
+# syntax, so that marker cannot occur inside a string; both halves are still parsed as JSON
+# and any line that does not split cleanly is read whole.
+_AGENTS_PREFIX = b'{"agents": '
+_AFTER_AGENTS = b', "fetched_at": '
+_CACHE_BYTES = 64 << 20  # distinct agents maps remembered (by their bytes) before starting over
 
 
 def iter_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Records of a JSON-lines file, skipping a torn last line left by a hard kill."""
+    """Whole records of a JSON-lines file, skipping a torn last line left by a hard kill."""
     if not path.exists():
         return
     with path.open(encoding="utf-8") as stream:
@@ -28,42 +38,175 @@ def iter_records(path: Path) -> Iterator[dict[str, Any]]:
                 continue
 
 
-def build_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> dict[str, Any]:
-    """report.json's content: one streaming pass over pages.jsonl and media.jsonl."""
+@dataclass
+class _VerdictCache:
+    by_bytes: dict[bytes, Verdicts] = field(default_factory=dict)
+    size: int = 0
+
+    def get(self, raw: bytes) -> Verdicts:
+        found = self.by_bytes.get(raw)
+        if found is None:
+            found = Verdicts(json.loads(raw))
+            if self.size + len(raw) > _CACHE_BYTES:
+                self.by_bytes.clear()
+                self.size = 0
+            self.by_bytes[raw] = found
+            self.size += len(raw)
+        return found
+
+
+def iter_judged(path: Path) -> Iterator[tuple[dict[str, Any], Verdicts]]:
+    """(record, its reduced agents map) per line; the record's own ``agents`` key is left out.
+
+    Equal agents maps are parsed once and share one ``Verdicts``, which is what makes a
+    50,000-page report take seconds rather than minutes.
+    """
+    if not path.exists():
+        return
+    cache = _VerdictCache()
+    with path.open("rb") as stream:
+        for line in stream:
+            judged = _split_line(line, cache)
+            if judged is None:
+                try:
+                    record = json.loads(line)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    continue  # a torn last line
+                if not isinstance(record, dict):
+                    continue
+                judged = record, Verdicts(record.pop("agents", None) or {})
+            yield judged
+
+
+def _split_line(line: bytes, cache: _VerdictCache) -> tuple[dict[str, Any], Verdicts] | None:
+    if not line.startswith(_AGENTS_PREFIX):
+        return None
+    end = line.find(_AFTER_AGENTS)
+    if end < 0:
+        return None
+    try:
+        record = json.loads(b"{" + line[end + 2:])
+        verdicts = cache.get(line[len(_AGENTS_PREFIX):end])
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError, TypeError):
+        return None
+    return (record, verdicts) if isinstance(record, dict) else None
+
+
+@dataclass
+class Built:
+    """report.json's content plus what only report.html shows (the first pages, in crawl order)."""
+
+    report: dict[str, Any]
+    page_rows: list[dict[str, Any]]
+    pages_total: int
+
+
+def page_row(record: dict[str, Any], verdicts: Verdicts, training_tokens: frozenset[str]) -> dict[str, Any]:
+    """One row of the per-page table: what was found and how many agents it blocks or reserves."""
+    page = record.get("page") or {}
+    judged = [token for token, *_ in verdicts.rows if token in training_tokens]
+    return {
+        "url": record["url"],
+        "final_url": record.get("final_url"),
+        "page_type": record["page_type"],
+        "status": record.get("status"),
+        "verifiable": record["verifiable"],
+        "unverifiable_reason": record.get("unverifiable_reason"),
+        "noai": page.get("noai"),
+        "noimageai": page.get("noimageai"),
+        "tdm_reservation": page.get("tdm_reservation"),
+        "directives": page.get("directives") or [],
+        "agent_directives": page.get("agent_directives") or {},
+        "content_usage": page.get("content_usage") or {},
+        "x_robots_tag": (record.get("headers") or {}).get("x-robots-tag", []),
+        "robots_blocked": sum(1 for row in verdicts.rows if not row[1]),
+        "agents": len(verdicts.rows),
+        "training_reserved": sum(1 for t in judged if t not in verdicts.not_reserved),
+        "training_judged": len(judged),
+        "sha256": record.get("sha256"),
+    }
+
+
+def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Built:
+    """One streaming pass over pages.jsonl and media.jsonl: the numbers, the claims, the first rows."""
+    from .registry import TRAINING_PURPOSES
+
     summary = Summary()
     claims = tally_claims(platform.claims, registry)
-    for record in iter_records(out / "pages.jsonl"):
-        summary.add(record)
+    training = frozenset(a.token for a in registry.agents if a.purpose in TRAINING_PURPOSES)
+    rows: list[dict[str, Any]] = []
+    total = 0
+    for record, verdicts in iter_judged(out / "pages.jsonl"):
+        total += 1
+        summary.add(record, verdicts)
         for claim in claims:
-            claim.add(record)
+            claim.add(record, verdicts)
+        if len(rows) < PAGE_TABLE_ROWS:
+            rows.append(page_row(record, verdicts, training))
     media = Summary()
-    for record in iter_records(out / "media.jsonl"):
-        media.add(record)
+    for record, verdicts in iter_judged(out / "media.jsonl"):
+        media.add(record, verdicts)
     data = summary.to_json()
+    media_data = media.to_json()
     purposes = {agent.token: agent.purpose for agent in registry.agents}
     for token, counts in data["agents"].items():
         counts["purpose"] = purposes.get(token, "unknown")
-    return {
+    lines = _merge_lines(data.pop("robots_lines"), media_data["robots_lines"])
+    report = {
         "schema_version": SCHEMA_VERSION,
         **meta,
         "finished_at": meta.get("finished_at") or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "site": sites,
         "claims": [claim.to_json() for claim in claims],
         **data,
-        "media": media.to_json()["page_types"].get("media"),
+        "robots_lines": lines,
+        "media": media_data["page_types"].get("media"),
+        "media_notable_findings": media_data["notable_findings"],
+        "media_unverifiable": media_data["unverifiable"],
+        "pages_total": total,
         "files": {"pages": "pages.jsonl", "media": "media.jsonl", "site_files": "site/"},
     }
+    return Built(report, rows, total)
+
+
+def _merge_lines(pages: dict[str, list[dict[str, Any]]], media: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Deciding robots.txt lines of page and media verdicts together, per origin and line."""
+    merged = {origin: {entry["line"]: dict(entry) for entry in entries} for origin, entries in pages.items()}
+    for origin, entries in media.items():
+        lines = merged.setdefault(origin, {})
+        for entry in entries:
+            known = lines.get(entry["line"])
+            if known is None:
+                lines[entry["line"]] = dict(entry)
+            else:
+                known["decisions"] += entry["decisions"]
+                known["effect"] = "disallow" if "disallow" in (known["effect"], entry["effect"]) else "allow"
+                known["agents"] = sorted(set(known["agents"]) | set(entry["agents"]), key=str.lower)[:12]
+                known["agents_total"] = max(known["agents_total"], entry["agents_total"])
+    return {origin: [lines[n] for n in sorted(lines)] for origin, lines in sorted(merged.items())}
+
+
+def build_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> dict[str, Any]:
+    """report.json's content: one streaming pass over pages.jsonl and media.jsonl."""
+    return build(out, meta, sites, platform, registry).report
 
 
 def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Path:
-    """Write run.json (the crawl's facts), report.json and report.html; return report.json's path."""
+    """Write run.json (the crawl's facts), report.json, report.html and the reports index; return report.json's path."""
     from .html_report import render_html
+    from .report_index import write_index
 
     (out / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
-    report = build_report(out, meta, sites, platform, registry)
+    built = build(out, meta, sites, platform, registry)
     path = out / "report.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
-    (out / "report.html").write_text(render_html(report), encoding="utf-8")
+    _write_atomic(path, json.dumps(built.report, indent=2, sort_keys=True, ensure_ascii=False))
+    _write_atomic(out / "report.html", render_html(built.report, out, built.page_rows, registry))
+    write_index(out.parent)
     return path
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write beside, then rename, so a reader never sees half a file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

@@ -1,16 +1,49 @@
 """Per-platform numbers from page records, streamed: coverage per page type and counts per agent.
 
 Only verifiable pages count towards a rate; the others are tallied by reason, never as "no tag".
+
+A record's ``agents`` map (165 verdicts with their reasons) is most of its bytes, and the pages
+of one site mostly carry the very same map. So each distinct map is reduced once to a
+``Verdicts`` value and pages are counted per (page type, origin, Verdicts); the per-agent
+tables are expanded from those counts at the end. That keeps a 50,000-page report fast.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .site import origin_of
 from .stats import wilson_interval
+
+_PENDING_LIMIT = 4096  # distinct (page type, origin, Verdicts) keys held before folding them in
+_EXAMPLES = 5  # example URLs kept per unverifiable reason and per notable finding
+_NOTABLE_SIGNALS = ("conflict", "parser-disagreement")
+_NOTABLE_LIMIT = 200  # distinct notable findings kept (the rest are counted in finding_counts)
+_HEADER_VALUES_LIMIT = 50  # distinct values kept per evidence header
+_COUNTED_HEADERS = ("x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "content-signal")
+_LINE_AGENTS_SHOWN = 12
+
+
+class Verdicts:
+    """One page's agents map reduced to what the report counts: (token, allowed, line, training) rows.
+
+    Compared by identity: the reader shares one instance between pages whose maps are equal.
+    """
+
+    __slots__ = ("rows", "not_reserved")
+
+    def __init__(self, agents: Mapping[str, Any]) -> None:
+        self.rows: tuple[tuple[str, bool, int | None, str], ...] = tuple(
+            (token, bool(v.get("robots_allowed", True)), v.get("robots_line"), str(v.get("training", "unknown")))
+            for token, v in agents.items()
+        )
+        self.not_reserved: frozenset[str] = frozenset(row[0] for row in self.rows if row[3] != "reserved")
+
+
+NO_VERDICTS = Verdicts({})
 
 
 @dataclass
@@ -55,6 +88,32 @@ class _AgentCounts:
 
 
 @dataclass
+class _RobotsLine:
+    """A robots.txt line that decided robots_allowed for some agent on some pages."""
+
+    pages: int = 0  # (page, agent) pairs it decided
+    blocks: bool = False
+    agents: set[str] = field(default_factory=set)
+
+    def to_json(self, line: int) -> dict[str, Any]:
+        agents = sorted(self.agents, key=str.lower)
+        return {
+            "line": line,
+            "effect": "disallow" if self.blocks else "allow",
+            "decisions": self.pages,
+            "agents": agents[:_LINE_AGENTS_SHOWN],
+            "agents_total": len(agents),
+        }
+
+
+@dataclass
+class _Notable:
+    finding: dict[str, Any]
+    pages: int = 0
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Summary:
     """Running totals; feed it records with ``add`` and read ``to_json`` at the end."""
 
@@ -62,14 +121,24 @@ class Summary:
     agents: dict[str, _AgentCounts] = field(default_factory=dict)
     agents_by_type: dict[str, dict[str, _AgentCounts]] = field(default_factory=dict)
     unverifiable: Counter[str] = field(default_factory=Counter)
+    unverifiable_examples: dict[str, list[str]] = field(default_factory=dict)
     findings: Counter[tuple[str, str]] = field(default_factory=Counter)
+    notable: dict[tuple[Any, ...], _Notable] = field(default_factory=dict)
+    robots_lines: dict[str, dict[int, _RobotsLine]] = field(default_factory=dict)
+    header_values: dict[str, Counter[str]] = field(default_factory=dict)
+    _pending: Counter[tuple[str, str, Verdicts]] = field(default_factory=Counter)
 
-    def add(self, record: dict[str, Any]) -> None:
+    def add(self, record: dict[str, Any], verdicts: Verdicts | None = None) -> None:
+        """Count one record; ``verdicts`` is its agents map already reduced (read from the record if None)."""
         page_type = record["page_type"]
         counts = self.page_types.setdefault(page_type, _TypeCounts())
         counts.pages += 1
         if not record["verifiable"]:
-            self.unverifiable[_reason_kind(record.get("unverifiable_reason") or "unknown")] += 1
+            reason = _reason_kind(record.get("unverifiable_reason") or "unknown")
+            self.unverifiable[reason] += 1
+            examples = self.unverifiable_examples.setdefault(reason, [])
+            if len(examples) < _EXAMPLES:
+                examples.append(record["url"])
             return
         counts.verifiable += 1
         page = record.get("page") or {}
@@ -77,17 +146,58 @@ class Summary:
         counts.noimageai += bool(page.get("noimageai"))
         counts.agent_scoped_noai += any("noai" in d for d in (page.get("agent_directives") or {}).values())
         counts.tdm_reserved += page.get("tdm_reservation") == 1
-        by_type = self.agents_by_type.setdefault(page_type, {})
-        for token, verdict in (record.get("agents") or {}).items():
-            for table in (self.agents, by_type):
-                agent = table.setdefault(token, _AgentCounts())
-                agent.verifiable_pages += 1
-                agent.robots_blocked += not verdict["robots_allowed"]
-                agent.training[verdict["training"]] += 1
-        for finding in record.get("findings") or []:
+        if verdicts is None:
+            verdicts = Verdicts(record.get("agents") or {})
+        if verdicts.rows:
+            self._pending[(page_type, origin_of(record.get("final_url") or record["url"]), verdicts)] += 1
+            if len(self._pending) > _PENDING_LIMIT:
+                self._fold()
+        for finding in record.get("findings") or ():
             self.findings[(finding["signal"], finding["source"])] += 1
+            if finding["signal"] in _NOTABLE_SIGNALS:
+                self._notable(finding, record["url"])
+        for name in _COUNTED_HEADERS:
+            for value in (record.get("headers") or {}).get(name, ()):
+                seen = self.header_values.setdefault(name, Counter())
+                if value in seen or len(seen) < _HEADER_VALUES_LIMIT:
+                    seen[value] += 1
+
+    def _notable(self, finding: dict[str, Any], url: str) -> None:
+        key = (finding["signal"], finding["source"], finding.get("agent"), finding.get("value"))
+        entry = self.notable.get(key)
+        if entry is None:
+            if len(self.notable) >= _NOTABLE_LIMIT:
+                return
+            entry = self.notable[key] = _Notable(dict(finding))
+        entry.pages += 1
+        if len(entry.examples) < _EXAMPLES:
+            entry.examples.append(url)
+
+    def _fold(self) -> None:
+        """Expand the pending (page type, origin, Verdicts) counts into the per-agent tables."""
+        for (page_type, origin, verdicts), n in self._pending.items():
+            by_type = self.agents_by_type.setdefault(page_type, {})
+            lines = self.robots_lines.setdefault(origin, {})
+            for token, allowed, line, training in verdicts.rows:
+                for table in (self.agents, by_type):
+                    agent = table.get(token)
+                    if agent is None:
+                        agent = table[token] = _AgentCounts()
+                    agent.verifiable_pages += n
+                    if not allowed:
+                        agent.robots_blocked += n
+                    agent.training[training] += n
+                if line is not None:
+                    decided = lines.get(line)
+                    if decided is None:
+                        decided = lines[line] = _RobotsLine()
+                    decided.pages += n
+                    decided.blocks = decided.blocks or not allowed
+                    decided.agents.add(token)
+        self._pending.clear()
 
     def to_json(self) -> dict[str, Any]:
+        self._fold()
         return {
             "page_types": {t: c.to_json() for t, c in sorted(self.page_types.items())},
             "agents": {t: c.to_json() for t, c in self.agents.items()},
@@ -95,9 +205,20 @@ class Summary:
                 page_type: {t: c.to_json() for t, c in agents.items()} for page_type, agents in sorted(self.agents_by_type.items())
             },
             "unverifiable": dict(self.unverifiable.most_common()),
+            "unverifiable_examples": {reason: self.unverifiable_examples[reason] for reason, _ in self.unverifiable.most_common()},
             "finding_counts": [
                 {"signal": signal, "source": source, "pages": n} for (signal, source), n in self.findings.most_common()
             ],
+            "notable_findings": [
+                {**entry.finding, "pages": entry.pages, "examples": entry.examples}
+                for entry in sorted(self.notable.values(), key=lambda e: (-e.pages, e.finding["signal"]))
+            ],
+            "robots_lines": {
+                origin: [lines[n].to_json(n) for n in sorted(lines)] for origin, lines in sorted(self.robots_lines.items())
+            },
+            "header_values": {
+                name: [{"value": v, "pages": n} for v, n in values.most_common()] for name, values in sorted(self.header_values.items())
+            },
         }
 
 
