@@ -16,7 +16,7 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
@@ -27,7 +27,7 @@ from twisted.python.failure import Failure
 from .analysis import analyze
 from .botwall import unverifiable_reason
 from .fetched import Fetched, make_headers
-from .platforms.base import Platform
+from .platforms.base import Platform, path_canonical
 from .records import evidence_record, page_record
 from .registry import Registry, load_registry
 from .robots import RobotsTxt, parse_robots
@@ -51,8 +51,7 @@ def now_iso() -> str:
 
 def canonical(url: str) -> str:
     """A content page's URL without query or fragment: ``/user?page=9`` is still ``/user``."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path.rstrip("/") or "/", "", ""))
+    return path_canonical(url)
 
 
 def fetched_from(response: Response, original_url: str | None = None, redirects: int = 0) -> Fetched:
@@ -87,6 +86,9 @@ def failure_reason(failure: Failure) -> str:
         return f"too many redirects: {text}"
     if "forbidden by robots.txt" in lowered:
         return text
+    if name == "DNSLookupError" or "dns lookup failed" in lowered:
+        host = urlsplit(failure.request.url).hostname if getattr(failure, "request", None) else None  # type: ignore[attr-defined]
+        return f"host does not resolve: {host or text}"
     return f"{name}: {text}"
 
 
@@ -103,6 +105,7 @@ class PlatformSpider(scrapy.Spider):
         profiles: str = "",
         seed: str | None = None,
         media_hosts: str = "",
+        content_hosts: str = "",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -115,6 +118,9 @@ class PlatformSpider(scrapy.Spider):
         self.profiles = [p.strip().strip("/") for p in profiles.split(",") if p.strip()]
         self.seed = seed if seed not in (None, "") else str(random.SystemRandom().randrange(10**9))
         self.extra_media_hosts = tuple(h.strip().lower() for h in media_hosts.split(",") if h.strip())
+        # More hosts whose pages are the platform's (a replica's Bandcamp artist hosts, one port each).
+        self.content_hosts = tuple(h.strip().lower() for h in content_hosts.split(",") if h.strip())
+        self.seed_urls: list[str] = []  # pages fetched for discovery besides the platform's seed paths
         self.state: dict[str, Any] = {}
         self._sites: dict[str, Site] = {}
         self._own_robots: dict[str, RobotsTxt] = {}
@@ -156,6 +162,8 @@ class PlatformSpider(scrapy.Spider):
         state.setdefault("scheduled", {})  # page type -> count
         state.setdefault("seen", set())  # canonical URLs already scheduled
         state.setdefault("waiting", {})  # media origin -> [(url, referer)] until its site files are read
+        state.setdefault("waiting_pages", {})  # other page origin -> [(url, page type)], likewise
+        state.setdefault("fatal", None)  # why nothing on the site can be read (its host does not resolve)
         state.setdefault("media_count", 0)
         state.setdefault("discovery_started", False)
 
@@ -225,6 +233,9 @@ class PlatformSpider(scrapy.Spider):
     def _site_file_done(self, origin: str, key: str, fetched: Fetched) -> Iterator[Any]:
         files = self.state["site_files"].setdefault(origin, {})
         files[key] = fetched
+        if key == "robots_txt" and origin == self.origin and (fetched.error or "").startswith("host does not resolve"):
+            self.state["fatal"] = fetched.error
+            self.logger.error("cannot audit %s: %s; every page is reported unverifiable", origin, fetched.error)
         if key == "robots_txt":
             yield from self._site_file_requests(origin, tuple(k for k in SITE_FILES if k != "robots_txt"))
             return
@@ -237,6 +248,8 @@ class PlatformSpider(scrapy.Spider):
             yield from self._discovery_requests(site)
         for url, referer in self.state["waiting"].pop(origin, []):
             yield self._media_request(url, referer)
+        for url, page_type in self.state["waiting_pages"].pop(origin, []):
+            yield self._page_request(url, page_type, None)
 
     # -- discovery ----------------------------------------------------------------------
 
@@ -246,18 +259,21 @@ class PlatformSpider(scrapy.Spider):
                 yield self._sitemap_request(sitemap)
             else:
                 self.logger.info("sitemap on another host, not followed: %s", sitemap)
-        for path in self.platform.seed_paths:
-            yield self._page_request(self.base_url + path, "other", None, priority=_PRIORITY["seed"])
+        for url in [self.base_url + path for path in self.platform.seed_paths] + self.seed_urls:
+            request = self._page_request(url, "other", None, priority=_PRIORITY["seed"])
+            request.meta["noai_seed"] = True
+            yield request
         for path in self.platform.terms_paths:
             yield scrapy.Request(
                 self.base_url + path, callback=self.parse_terms, errback=self.terms_failed, priority=_PRIORITY["seed"],
                 meta={"handle_httpstatus_list": list(range(400, 600))},
             )
         for user in self.profiles:
-            url = canonical(self.base_url + self.platform.profile_path(user))
+            where = self.platform.profile_url
+            url = self.platform.canonicalize(where(self.base_url, user) if where else self.base_url + self.platform.profile_path(user))
             self.state["seen"].add(url)
-            self._count_scheduled("profile")
-            yield self._page_request(url, "profile", None, priority=_PRIORITY["seed"])
+            self._count_scheduled(self.platform.profile_type)
+            yield self._page_request(url, self.platform.profile_type, None, priority=_PRIORITY["seed"])
 
     def _sitemap_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed, priority=_PRIORITY["sitemap"])
@@ -286,14 +302,14 @@ class PlatformSpider(scrapy.Spider):
         return hashlib.sha1(f"{self.seed}\n{url}".encode()).hexdigest()
 
     def _add_candidate(self, url: str, source: str) -> None:
-        page_type = self.platform.classify(url, self.base_url)
+        page_type = self.platform.classify(url, self.base_url, self.content_hosts)
         if page_type is None:
             self.crawler.stats.inc_value(f"noai/ignored_offsite/{source}")
             return
         if page_type not in self.platform.page_types:
             self.crawler.stats.inc_value(f"noai/ignored_{page_type}")
             return
-        url = canonical(url)
+        url = self.platform.canonicalize(url)
         if url in self.state["seen"]:
             return
         pool = self.state["candidates"].setdefault(page_type, {})
@@ -336,7 +352,16 @@ class PlatformSpider(scrapy.Spider):
         for url, page_type in wave:
             self.state["seen"].add(url)
             self._count_scheduled(page_type)
-            self.crawler.engine.crawl(self._page_request(url, page_type, None))
+            origin = origin_of(url)
+            if origin == self.origin or self.site(origin) is not None:
+                self.crawler.engine.crawl(self._page_request(url, page_type, None))
+                continue
+            # A page on another of the platform's hosts: that host's site files first.
+            first = not any(origin in self.state[key] for key in ("waiting_pages", "waiting", "site_files"))
+            self.state["waiting_pages"].setdefault(origin, []).append((url, page_type))
+            if first:
+                for request in self._site_file_requests(origin, ("robots_txt",)):
+                    self.crawler.engine.crawl(request)
         raise DontCloseSpider
 
     # -- pages ----------------------------------------------------------------------
@@ -358,6 +383,13 @@ class PlatformSpider(scrapy.Spider):
         page_type = response.meta["noai_page_type"]
         fetched = fetched_from(response, response.request.url if response.request else None)
         reason = unverifiable_reason(fetched)
+        landed = origin_of(response.url)
+        if reason is None and landed != origin_of(fetched.url) and self.site(landed) is None:
+            reason = f"redirected to another host: {landed}"
+            if response.meta.get("noai_seed"):
+                self.logger.error(
+                    "%s redirects to another host (%s); noai-check audits only the host it was given", fetched.url, response.url
+                )
         yield self._judged(fetched, page_type, reason)
         if reason is None and page_type in self.platform.follow_links_from and hasattr(response, "text"):
             for href in _HREF.findall(response.text):
@@ -373,6 +405,8 @@ class PlatformSpider(scrapy.Spider):
     def _judged(self, fetched: Fetched, page_type: str, reason: str | None) -> dict[str, Any]:
         """The item for one page or media response: its record and its evidence."""
         site = self.site(origin_of(fetched.final_url or fetched.url))
+        if self.state.get("fatal"):
+            reason, site = self.state["fatal"], None
         if site is None:
             reason = reason or "site files of this host were not read"
         analysis = analyze(fetched, site, self.registry, page_readable=reason is None) if site else None
