@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     except ScenarioError as error:
         print(f"replica: {error}", file=sys.stderr)
         return 2
-    print(f"replica: {replica.base_url} (media {replica.media_url})", flush=True)
+    hosts = "".join(f", {name} {origin}" for name, origin in replica.hosts.items())
+    print(f"replica: {replica.base_url} (media {replica.media_url}{hosts})", flush=True)
     # SIGTERM takes the same way out as Ctrl-C, so both stop cleanly with status 0.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import functools
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 BOTWALLS = ("datadome", "cloudflare", "perimeterx", "akamai", "status-429", "status-503")
 PAGE_TYPES = ("track", "profile", "set", "other", "media")
+# Page types of the other platforms' replicas (see noai_check/platforms/), and the site spider's "page".
+PLATFORM_PAGE_TYPES = (
+    "album", "artist", "show", "song", "video", "channel", "art", "artwork", "photo", "page",
+)
 PAGE_KINDS = ("home", "terms", "app", "redirect")
 META_PLACES = ("head", "body", "comment", "script")
 Headers = tuple[tuple[str, str], ...]
@@ -148,6 +153,25 @@ class User:
 
 
 @dataclass(frozen=True)
+class Item:
+    """A content page of a non-SoundCloud platform, drawn by that platform's template (``platform_pages``)."""
+
+    path: str  # may carry a query when the query is the page's identity: /watch?v=ID
+    template: str
+    page: Page
+    host: str = "main"  # or one of the scenario's extra hosts (a Bandcamp artist)
+    title: str = ""
+    by: str = ""
+    image: Media | None = None
+    in_sitemap: bool = True
+
+    @property
+    def image_file(self) -> str:
+        """The item's image on the media host, named by a hash of where the item lives."""
+        return f"img/{zlib.crc32(f'{self.host}{self.path}'.encode()):08x}.jpg"
+
+
+@dataclass(frozen=True)
 class ExtraPage:
     """A page that is neither profile, track nor set: home, terms, app shells, redirects."""
 
@@ -226,6 +250,10 @@ class Scenario:
     pages: tuple[ExtraPage, ...] = ()
     users: tuple[User, ...] = ()
     generated: Generated | None = None
+    platform: str = "soundcloud"  # whose templates draw ``items``
+    hosts: tuple[str, ...] = ()  # extra page hosts, one loopback port each ({host:NAME})
+    items: tuple[Item, ...] = ()
+    site_botwall: str | None = None  # every request to every page host answers with this wall
 
     def expectations(self) -> Iterator[tuple[str, str, Expect]]:
         """Every hand-written expectation as (host "main" or "media", target, expect); lazy.
@@ -267,6 +295,11 @@ class Scenario:
                 yield "main", extra.path, extra.page.expect
         for user in self.users:
             yield from _user_expectations(user, self.profile_tabs, self.tab_expect)
+        for item in self.items:
+            if item.page.expect:
+                yield item.host, item.path, item.page.expect
+            if item.image and item.image.expect:
+                yield "media", f"/{item.image_file}", item.image.expect
 
 
 def _user_expectations(

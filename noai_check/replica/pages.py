@@ -27,9 +27,16 @@ class Origins:
 
     base: str
     media: str
+    hosts: tuple[tuple[str, str], ...] = ()  # (name, origin) of a scenario's extra page hosts
 
     def expand(self, text: str) -> str:
+        for name, origin in self.hosts:
+            text = text.replace(f"{{host:{name}}}", origin)
         return text.replace("{base}", self.base).replace("{media}", self.media)
+
+    def of(self, host: str) -> str:
+        """The origin of host ``main``, ``media`` or an extra host's name."""
+        return {"main": self.base, "media": self.media, **dict(self.hosts)}[host]
 
 
 def meta_tag(meta: Meta, origins: Origins) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from noai_check.replica import pages
+from noai_check.replica import pages, platform_pages
 from noai_check.replica.botwalls import botwall
 from noai_check.replica.model import (
     ExtraPage,
@@ -77,25 +77,42 @@ def _expand_headers(headers: Headers, origins: Origins) -> Headers:
 
 
 class MainSite(_Site):
-    """The platform host: pages, site files, sitemaps, faults."""
+    """The platform host: pages, site files, sitemaps, faults.
 
-    def __init__(self, scenario: Scenario, origins: Origins) -> None:
+    An extra page host (``host`` other than "main", a Bandcamp artist) serves the same site
+    files and headers, and only the items that live on it.
+    """
+
+    def __init__(self, scenario: Scenario, origins: Origins, host: str = "main") -> None:
         self.scenario = scenario
         self.origins = origins
+        self.host = host
         self._site_headers = _expand_headers(scenario.site_headers, origins)
         super().__init__(self._error(404, Page()))
         for path, file in scenario.site_files.items():
             self.fixed[path] = _file_response(file, path, origins)
-        for extra in scenario.pages:
+        on_main = host == "main"
+        for extra in scenario.pages if on_main else ():
             self.fixed[extra.path] = self._extra(extra)
-        self._users = {user.slug: user for user in scenario.users}
+        self._users = {user.slug: user for user in scenario.users} if on_main else {}
         self._tracks = {(user.slug, track.slug): track for user in scenario.users for track in user.tracks}
-        for user in scenario.users:
+        for user in scenario.users if on_main else ():
             self._add_user(user)
+        for item in scenario.items:
+            if item.host == host:
+                self.fixed[item.path] = self._html(
+                    item.page, item.path, functools.partial(platform_pages.item_page, scenario, item, origins)
+                )
         self._sitemap_lists = self._list_sitemap_urls()
         self._lazy: Callable[[str], Response | None] = functools.lru_cache(maxsize=4096)(self._render_lazy)
+        self._wall = botwall(scenario.site_botwall, origins.of(host) + "/") if scenario.site_botwall else None
 
     def resolve(self, target: str) -> Response:
+        if self._wall:  # a site that shows crawlers nothing but its wall, site files included
+            status, headers, body = self._wall
+            return Response(status, headers, body.encode("utf-8"))
+        if self.host != "main":
+            return self.fixed.get(target) or self.fixed.get(target.partition("?")[0]) or self.not_found
         path, _, query = target.partition("?")
         if query and path[1:] in self._users:
             paged = self._pagination(self._users[path[1:]], query)
@@ -207,7 +224,11 @@ class MainSite(_Site):
         def track_at(i: int) -> str:
             return tracks[i] if i < len(tracks) else base + gen.track_path(i - len(tracks))
 
-        return {"tracks": (len(tracks) + gen_tracks, track_at), "users": (len(users) + gen_users, user_at)}
+        lists = {"tracks": (len(tracks) + gen_tracks, track_at), "users": (len(users) + gen_users, user_at)}
+        if self.scenario.items:
+            items = [self.origins.of(i.host) + i.path for i in self.scenario.items if i.in_sitemap]
+            lists["items"] = (len(items), items.__getitem__)
+        return lists
 
     def _sitemap(self, path: str) -> Response | None:
         settings = self.scenario.sitemaps
@@ -273,6 +294,8 @@ class MediaSite(_Site):
                 self._add_image(track.artwork_file, track.artwork, origins)
             for playlist in user.sets:
                 self._add_image(playlist.artwork_file, playlist.artwork, origins)
+        for item in scenario.items:
+            self._add_image(item.image_file, item.image, origins)
 
     def _add_image(self, name: str, media: Media | None, origins: Origins) -> None:
         if media is None:

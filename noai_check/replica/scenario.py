@@ -37,8 +37,17 @@ File format (every key optional unless marked *required*; unknown keys are error
           "sets":   [PAGE + {"slug" *required*, "title" *required*, "id": int,
                              "tracks": ["user-slug/track-slug", ...], "artwork": MEDIA}]}],
       "generated": {"users": N, "tracks_per_user": M, "noai_every": K,
-                    "expect": {"profile": EXPECT, "track": EXPECT, "noai_track": EXPECT}}
+                    "expect": {"profile": EXPECT, "track": EXPECT, "noai_track": EXPECT}},
+      "platform": "soundcloud",             # another platform's templates draw "items" (platform_pages.py)
+      "hosts": ["jeanjean"],                # extra page hosts, each on its own port; "{host:jeanjean}"
+      "items": [PAGE + {"path": "/album/x" or "/watch?v=ID" *required*, "template": str *required*,
+                        "host": "main" or a name in "hosts", "title": str, "by": str,
+                        "image": MEDIA (served at /img/<hash>.jpg on the media host),
+                        "in_sitemap": true}]
     }
+
+    "site": {"botwall": "datadome"} answers every request to every page host (site files
+    included) with that wall: a platform that shows crawlers nothing else.
 
     PAGE    = {"status": 200, "headers": HEADERS, "meta": [META], "links": [LINK],
                "botwall": null | "datadome" | "cloudflare" | "perimeterx" | "akamai"
@@ -54,6 +63,7 @@ File format (every key optional unless marked *required*; unknown keys are error
                "headers": HEADERS}
     MEDIA   = true | false | {"status": 200, "headers": HEADERS, "expect": EXPECT}
     EXPECT  = {"page_type": "track|profile|set|other|media" *required*,
+               (or a platform page type: album|artist|show|song|video|channel|art|artwork|photo|page)
                "verifiable": bool *required*,
                "unverifiable_reason_contains": str   (*required* when not verifiable),
                "noai": bool, "noimageai": bool      (*required* when verifiable;
@@ -79,6 +89,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
@@ -88,10 +99,12 @@ from noai_check.replica.model import (
     META_PLACES,
     PAGE_KINDS,
     PAGE_TYPES,
+    PLATFORM_PAGE_TYPES,
     Expect,
     ExtraPage,
     Generated,
     Headers,
+    Item,
     Link,
     Media,
     Meta,
@@ -233,7 +246,13 @@ def _parse_scenario(top: _Obj, stem: str) -> Scenario:
         pages=tuple(_extra_page(item) for item in top.children("pages")),
         users=tuple(_user(item) for item in top.children("users")),
         generated=_generated(top.child("generated")),
+        platform=top.text("platform", "soundcloud"),
+        hosts=_slugs(top, "hosts"),
+        site_botwall=site.choice("botwall", BOTWALLS, None),
     )
+    items = tuple(_item(obj, scenario.hosts) for obj in top.children("items"))
+    if items:
+        scenario = replace(scenario, items=items)
     for reader in (site, media, top):
         reader.done()
     _check_references(scenario, top)
@@ -364,7 +383,7 @@ def _page(obj: _Obj) -> Page:
 def _expect(obj: _Obj | None) -> Expect | None:
     if obj is None:
         return None
-    page_type = obj.choice("page_type", PAGE_TYPES)
+    page_type = obj.choice("page_type", PAGE_TYPES + PLATFORM_PAGE_TYPES)
     verifiable = obj.flag("verifiable")
     if not verifiable:
         reason = obj.text("unverifiable_reason_contains")
@@ -479,6 +498,24 @@ def _extra_page(obj: _Obj) -> ExtraPage:
     return found
 
 
+def _item(obj: _Obj, hosts: tuple[str, ...]) -> Item:
+    path = obj.text("path")
+    if not path.startswith("/"):
+        obj.fail("path", "must start with /")
+    found = Item(
+        path=path,
+        template=obj.text("template"),
+        page=_page(obj),
+        host=obj.choice("host", ("main", *hosts), "main"),
+        title=obj.text("title", ""),
+        by=obj.text("by", ""),
+        image=_media(obj, "image"),
+        in_sitemap=obj.flag("in_sitemap", True),
+    )
+    obj.done()
+    return found
+
+
 def _sitemaps(obj: _Obj) -> Sitemaps:
     found = Sitemaps(
         max_urls_per_file=obj.number("max_urls_per_file", 10_000, low=1),
@@ -513,6 +550,11 @@ def _check_references(scenario: Scenario, top: _Obj) -> None:
     paths: set[str] = {page.path for page in scenario.pages}
     if len(paths) != len(scenario.pages):
         top.fail("pages", "two pages share a path")
+    for i, item in enumerate(scenario.items):
+        where = item.path if item.host == "main" else f"{item.host}:{item.path}"
+        if where in paths:
+            top.fail(f"items[{i}]", f"path {where} is defined twice")
+        paths.add(where)
     known_tracks = {f"{user.slug}/{track.slug}" for user in scenario.users for track in user.tracks}
     for i, user in enumerate(scenario.users):
         where = f"users[{i}]"

@@ -22,7 +22,7 @@ from typing import Protocol, final
 from noai_check.replica.model import Expect, Scenario
 from noai_check.replica.pages import Origins
 from noai_check.replica.routes import MainSite, MediaSite, Response
-from noai_check.replica.scenario import load_scenario
+from noai_check.replica.scenario import ScenarioError, load_scenario
 
 logger = logging.getLogger(__name__)
 _DISCONNECTS = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, TimeoutError)
@@ -102,12 +102,13 @@ class _Current:
 @final
 @dataclass(frozen=True)
 class Replica:
-    """A running replica: the site at ``base_url``, its media host at ``media_url``."""
+    """A running replica: the site at ``base_url``, its media host at ``media_url``, extra page hosts in ``hosts``."""
 
     base_url: str
     media_url: str
-    _servers: tuple[_HostServer, _HostServer] = field(repr=False, compare=False)
+    _servers: tuple[_HostServer, ...] = field(repr=False, compare=False)
     _current: _Current = field(repr=False, compare=False)
+    hosts: dict[str, str] = field(default_factory=dict)  # extra host name -> origin (Bandcamp artists)
 
     @property
     def scenario(self) -> Scenario:
@@ -116,9 +117,14 @@ class Replica:
     def load(self, scenario: str | Path | Scenario) -> None:
         """Serve another scenario (e.g. version 2 of the site) on the same URLs from now on."""
         loaded = load_scenario(scenario)
-        origins = Origins(self.base_url, self.media_url)
+        if tuple(loaded.hosts) != tuple(self.hosts):
+            raise ScenarioError(f"{loaded.source}: hosts {list(loaded.hosts)} differ from the running replica's {list(self.hosts)}")
+        origins = Origins(self.base_url, self.media_url, tuple(self.hosts.items()))
         main, media = MainSite(loaded, origins), MediaSite(loaded, origins)
+        extra = [MainSite(loaded, origins, host=name) for name in self.hosts]
         self._servers[0].site, self._servers[1].site = main, media
+        for server, site in zip(self._servers[2:], extra):
+            server.site = site
         self._current.scenario = loaded
 
     def url(self, path: str) -> str:
@@ -126,8 +132,9 @@ class Replica:
 
     def expectations(self) -> Iterator[tuple[str, Expect]]:
         """(absolute URL, what a correct crawler finds there) for every hand-written expectation."""
+        origins = {"main": self.base_url, "media": self.media_url, **self.hosts}
         for host, path, expect in self.scenario.expectations():
-            yield (self.base_url if host == "main" else self.media_url) + path, expect
+            yield origins[host] + path, expect
 
     def stop(self) -> None:
         """Stop listening; safe to call twice. Requests already being answered may finish."""
@@ -148,15 +155,16 @@ class Replica:
 def start_replica(scenario: str | Path | Scenario = "soundcloud", *, verbose: bool = False) -> Replica:
     """Load a scenario, bind two free loopback ports, start serving, and return at once."""
     loaded = load_scenario(scenario)
-    servers = (_HostServer(None, verbose), _HostServer(None, verbose))
-    replica = Replica(servers[0].origin, servers[1].origin, servers, _Current(loaded))
+    servers = tuple(_HostServer(None, verbose) for _ in range(2 + len(loaded.hosts)))
+    hosts = {name: server.origin for name, server in zip(loaded.hosts, servers[2:])}
+    replica = Replica(servers[0].origin, servers[1].origin, servers, _Current(loaded), hosts)
     try:
         replica.load(loaded)
     except BaseException:
         for server in servers:
             server.server_close()
         raise
-    for server, name in zip(servers, ("site", "media")):
+    for server, name in zip(servers, ("site", "media", *loaded.hosts)):
         thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"replica-{name}", daemon=True
         )
