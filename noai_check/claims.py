@@ -36,6 +36,22 @@ def _noai_every_agent(record: dict[str, Any], verdicts: Verdicts) -> tuple[bool,
     return False, "no noai directive in robots metas or X-Robots-Tag"
 
 
+def _noai_or_noimageai_every_agent(record: dict[str, Any], verdicts: Verdicts) -> tuple[bool, str]:
+    """DeviantArt's convention: either token, addressed to every agent, opts the work out."""
+    page = record.get("page") or {}
+    found = [d for d in ("noai", "noimageai") if page.get(d)]
+    if found:
+        return True, f"{' and '.join(found)} addressed to every agent"
+    return False, "neither noai nor noimageai addressed to every agent"
+
+
+def _noai_where_opted_in(record: dict[str, Any], verdicts: Verdicts) -> tuple[bool | None, str]:
+    """An opt-in tag (ArtStation's NoAI): a page without noai may just be untagged, so it is not counted."""
+    if (record.get("page") or {}).get("noai"):
+        return True, "noai addressed to every agent: the work is opted out"
+    return None, "no noai: untagged, or tagged and not honoured; which cannot be told from outside"
+
+
 def _training_reserved(training_tokens: list[str]) -> PageCheck:
     """Training reserved for every training crawler and control token (Google-Extended...) judged on the page."""
     wanted = frozenset(training_tokens)
@@ -64,6 +80,10 @@ def page_check(claim: Claim, registry: Registry) -> PageCheck:
     """The per-page test that decides whether a page satisfies ``claim``."""
     if claim.check == "noai-every-agent":
         return _noai_every_agent
+    if claim.check == "noai-or-noimageai-every-agent":
+        return _noai_or_noimageai_every_agent
+    if claim.check == "noai-where-opted-in":  # None: the page says nothing about the claim
+        return _noai_where_opted_in  # type: ignore[return-value]
     if claim.check == "training-reserved-for-training-crawlers":
         return _training_reserved([a.token for a in registry.agents if a.purpose in TRAINING_PURPOSES])
     raise ValueError(f"unknown claim check {claim.check!r}")
@@ -91,6 +111,8 @@ class ClaimTally:
         if verdicts is None:
             verdicts = Verdicts(record.get("agents") or {})
         ok, detail = self.check(record, verdicts)
+        if ok is None:  # not in scope after all (an opt-in claim on a page that did not opt in)
+            return
         self.checked += 1
         self.satisfying += ok
         if not ok and (detail in self.failures or len(self.failures) < _FAILURE_KINDS):
