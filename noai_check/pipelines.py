@@ -15,6 +15,7 @@ from typing import Any
 from scrapy import signals
 
 from . import __version__
+from .history import record_crawl
 from .progress import print_summary
 from .report import write_report
 from .site import SITE_FILES, Site
@@ -130,6 +131,7 @@ class RecordsPipeline:
             },
         }
         path = write_report(self.out, meta, self.sites, spider.platform, spider.registry)
+        record_crawl(self.out, spider.logger)  # history.sqlite: lets the next run say what changed
         spider.logger.info("noai-check report: %s", path.with_suffix(".html"))
         if self.crawler.settings.getbool("NOAI_PROGRESS", True):
             print_summary(json.loads(path.read_text(encoding="utf-8")), str(path.with_suffix(".html")))
