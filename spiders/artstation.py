@@ -1,0 +1,11 @@
+"""`scrapy crawl artstation`: sample ArtStation artworks and profiles and judge their AI signals."""
+
+from noai_check.platforms import ARTSTATION
+from noai_check.spider import PlatformSpider
+
+
+class ArtStationSpider(PlatformSpider):
+    """Arguments as for every platform: base_url, max_pages (200), profiles, seed, media_hosts."""
+
+    name = "artstation"
+    platform = ARTSTATION

@@ -1,0 +1,11 @@
+"""`scrapy crawl deviantart`: sample DeviantArt art pages and profiles and judge their AI signals."""
+
+from noai_check.platforms import DEVIANTART
+from noai_check.spider import PlatformSpider
+
+
+class DeviantArtSpider(PlatformSpider):
+    """Arguments as for every platform: base_url, max_pages (200), profiles, seed, media_hosts."""
+
+    name = "deviantart"
+    platform = DEVIANTART

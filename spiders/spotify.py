@@ -1,0 +1,11 @@
+"""`scrapy crawl spotify`: sample Spotify tracks, albums and artists (what the HTML serves) and judge their AI signals."""
+
+from noai_check.platforms import SPOTIFY
+from noai_check.spider import PlatformSpider
+
+
+class SpotifySpider(PlatformSpider):
+    """Arguments as for every platform: base_url, max_pages (200), profiles, seed, media_hosts."""
+
+    name = "spotify"
+    platform = SPOTIFY

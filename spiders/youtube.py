@@ -1,0 +1,11 @@
+"""`scrapy crawl youtube`: sample YouTube watch pages and channels and judge their AI signals."""
+
+from noai_check.platforms import YOUTUBE
+from noai_check.spider import PlatformSpider
+
+
+class YouTubeSpider(PlatformSpider):
+    """Arguments as for every platform: base_url, max_pages (200), profiles, seed, media_hosts."""
+
+    name = "youtube"
+    platform = YOUTUBE
