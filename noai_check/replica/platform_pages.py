@@ -11,11 +11,11 @@ Every text and attribute value goes through ``html.escape``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from noai_check.replica.model import Item, Scenario
+from noai_check.replica.model import ExtraPage, Item, Scenario
 from noai_check.replica.pages import Origins, meta_tag
 
 
@@ -151,7 +151,13 @@ LOOKS: dict[str, Look] = {
 }
 
 
-def item_page(scenario: Scenario, item: Item, origins: Origins) -> str:
+def plain_page(scenario: Scenario, extra: ExtraPage, origins: Origins) -> str:
+    """Home, terms and feature pages of ``scenario.platform``: its look, a heading, numbered paragraphs, links."""
+    item = Item(path=extra.path, template=extra.kind, page=extra.page, title=extra.title)
+    return item_page(scenario, item, origins, paragraphs=extra.clauses)
+
+
+def item_page(scenario: Scenario, item: Item, origins: Origins, paragraphs: Sequence[str] = ()) -> str:
     """One content page of ``scenario.platform`` in that platform's look, with the item's metas placed as asked."""
     look = LOOKS[scenario.platform]
     home = origins.of(item.host)
@@ -180,6 +186,7 @@ def item_page(scenario: Scenario, item: Item, origins: Origins) -> str:
     comments = "".join(f"\n<!-- {tag.replace('--', '- -')} -->" for tag in placed["comment"])
     scripts = "".join(f"\n<script>window.__headTemplate = {json.dumps(tag)};</script>" for tag in placed["script"])
     body_metas = "".join(f"\n{tag}" for tag in placed["body"])
+    body_metas += "".join(f'\n<p id="clause-{i}">{escape(text)}</p>' for i, text in enumerate(paragraphs, 1))
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

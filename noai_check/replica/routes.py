@@ -145,6 +145,8 @@ class MainSite(_Site):
                 location = self.origins.base + location
             headers = (("Content-Type", HTML), ("Location", location)) + self._site_headers
             return Response(extra.page.status or 302, headers, pages.redirect_page(location).encode("utf-8"))
+        if self.scenario.platform != "soundcloud":
+            return self._html(extra.page, extra.path, functools.partial(platform_pages.plain_page, self.scenario, extra, self.origins))
         return self._html(
             extra.page,
             extra.path,
