@@ -122,7 +122,78 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("platform", help="platform (report folder) name, e.g. soundcloud")
     report.add_argument("--reports-dir", default="reports", help="where reports are (default reports)")
     report.set_defaults(handler=cmd_report)
+
+    diff = commands.add_parser("diff", help="what changed between two recorded runs of a platform", description=cmd_diff.__doc__)
+    diff.add_argument("platform", help="platform (report folder) name, e.g. soundcloud")
+    diff.add_argument("--reports-dir", default="reports", help="where reports and history.sqlite are (default reports)")
+    diff.add_argument("--from", dest="from_run", type=_run_id, metavar="RUN", help="earlier run id (default: the complete run before --to)")
+    diff.add_argument("--to", dest="to_run", type=_run_id, metavar="RUN", help="later run id (default: the latest complete run)")
+    diff.add_argument("--json", action="store_true", help="print JSON (stable keys) instead of text")
+    diff.set_defaults(handler=cmd_diff)
+
+    verify = commands.add_parser("verify", help="CI gate: exit 1 when the latest run lost protection", description=cmd_verify.__doc__)
+    verify.add_argument("platform", help="platform (report folder) name, e.g. soundcloud")
+    verify.add_argument("--reports-dir", default="reports", help="where reports and history.sqlite are (default reports)")
+    verify.add_argument("--fail-on", default="regression", metavar="LIST",
+                        help="comma-separated: regression (default), claims (a claim not verified), incomplete (the newest run was interrupted)")
+    verify.add_argument("--json", action="store_true", help="print JSON (stable keys) instead of text")
+    verify.set_defaults(handler=cmd_verify)
     return parser
+
+
+def _run_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a run id is a number (see `noai-check diff` output), not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"run ids start at 1, not {value}")
+    return value
+
+
+_LABELS = {True: "[red bold]LOST[/red bold]   ", False: "changed"}
+
+
+def cmd_diff(args: argparse.Namespace, console: Console) -> int:
+    """Compare two complete runs from history.sqlite (default: the last two) and list every change."""
+    from .diff import diff_history
+
+    result = diff_history(Path(args.reports_dir), args.platform, args.from_run, args.to_run)
+    if args.json:
+        _print_json(result)
+        return EXIT_OK
+    before, after = result["from"], result["to"]
+    console.print(f"{escape(args.platform)}: run {before['run_id']} ({before['finished_at']}) -> run {after['run_id']} "
+                  f"({after['finished_at']}): {len(result['changes'])} changes, {result['regressions']} lost protection",
+                  highlight=False)
+    for skipped in result["skipped_incomplete"]:
+        console.print(f"  skipped incomplete run {skipped['run_id']} ({escape(str(skipped['finish_reason']))})", highlight=False)
+    for change in result["changes"]:
+        console.print(f"{_LABELS[change['regression']]} {escape(change['kind'])}: {escape(change['summary'])}",
+                      highlight=False, soft_wrap=True)
+        if change["kind"] == "robots.txt" and change.get("diff"):
+            console.print(escape(change["diff"]), style="dim", highlight=False)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace, console: Console) -> int:
+    """Exit 0 when the latest complete run kept every protection, 1 when it did not (one line per reason), 2 when there is no run."""
+    from .verify import parse_fail_on, verify
+
+    result = verify(Path(args.reports_dir), args.platform, parse_fail_on(args.fail_on))
+    if args.json:
+        _print_json(result.to_json())
+        return result.exit_code
+    compared = f" against run {result.previous.run_id}" if result.previous else ""
+    for warning in result.warnings:
+        console.print(f"[yellow]warning[/yellow] {escape(warning)}", highlight=False, soft_wrap=True)
+    for failure in result.failures:
+        console.print(f"[red bold]FAIL[/red bold] {escape(failure['category'])}: {escape(failure['summary'])}",
+                      highlight=False, soft_wrap=True)
+    verdict = f"[red bold]FAILED[/red bold]: {len(result.failures)} reason(s)" if result.failures else "[green bold]OK[/green bold]"
+    console.print(f"verify {escape(args.platform)} run {result.run.run_id}{compared} "
+                  f"(--fail-on {','.join(result.fail_on)}): {verdict}", highlight=False)
+    return result.exit_code
 
 
 def cmd_demo(args: argparse.Namespace, console: Console) -> int:
