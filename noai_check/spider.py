@@ -109,7 +109,7 @@ class PlatformSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        problem = self.argument_problem(base_url=base_url, max_pages=max_pages)
+        problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages)  # a subclass checks its own
         if problem:
             raise ValueError(problem)
         self.base_url = (base_url or self.platform.base_url).rstrip("/")
@@ -259,8 +259,19 @@ class PlatformSpider(scrapy.Spider):
                 yield self._sitemap_request(sitemap)
             else:
                 self.logger.info("sitemap on another host, not followed: %s", sitemap)
-        for url in [self.base_url + path for path in self.platform.seed_paths] + self.seed_urls:
-            request = self._page_request(url, "other", None, priority=_PRIORITY["seed"])
+        for path in self.platform.seed_paths:
+            request = self._page_request(self.base_url + path, "other", None, priority=_PRIORITY["seed"])
+            request.meta["noai_seed"] = True
+            yield request
+        for url in self.seed_urls:  # asked for by name: always fetched, as its own page type
+            page_type = self.platform.classify(url, self.base_url, self.content_hosts) or "other"
+            if page_type in self.platform.page_types:
+                url = self.platform.canonicalize(url)
+                self.state["seen"].add(url)
+                self._count_scheduled(page_type)
+            else:
+                page_type = "other"
+            request = self._page_request(url, page_type, None, priority=_PRIORITY["seed"])
             request.meta["noai_seed"] = True
             yield request
         for path in self.platform.terms_paths:
@@ -381,10 +392,12 @@ class PlatformSpider(scrapy.Spider):
 
     def parse_page(self, response: Response) -> Iterator[Any]:
         page_type = response.meta["noai_page_type"]
-        fetched = fetched_from(response, response.request.url if response.request else None)
+        # The URL asked for, not where redirects landed (that is final_url).
+        asked = (response.meta.get("redirect_urls") or [response.request.url if response.request else response.url])[0]
+        fetched = fetched_from(response, asked)
         reason = unverifiable_reason(fetched)
         landed = origin_of(response.url)
-        if reason is None and landed != origin_of(fetched.url) and self.site(landed) is None:
+        if landed != origin_of(fetched.url) and self.site(landed) is None:
             reason = f"redirected to another host: {landed}"
             if response.meta.get("noai_seed"):
                 self.logger.error(
