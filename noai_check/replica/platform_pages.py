@@ -135,6 +135,14 @@ def _flickr_body(c: _Context) -> str:
 </div></div>"""
 
 
+def _site_body(c: _Context) -> str:
+    """Any server-rendered site: a header, the article, a footer of links."""
+    return f"""<header><a href="/">Home</a></header>
+<main><article><h1>{escape(c.item.title)}</h1>{_img(c)}</article></main>
+<footer><ul>{c.links}
+</ul></footer>"""
+
+
 def _plain_head(c: _Context) -> str:
     return ""
 
@@ -147,6 +155,7 @@ LOOKS: dict[str, Look] = {
     "spotify": Look("Spotify", {"track": "music.song", "album": "music.album", "artist": "profile"}, _plain_head, _app_body("main", "window.__initialState"), meta_attribute="name"),
     "deviantart": Look("DeviantArt", {"art": "website", "profile": "profile"}, _deviantart_head, _deviantart_body, meta_attribute="name"),
     "artstation": Look("ArtStation", {"artwork": "article", "profile": "profile"}, _plain_head, _app_body("app-root", "window.cache")),
+    "site": Look("Example site", {"page": "article"}, _plain_head, _site_body),
     "flickr": Look("Flickr", {"photo": "article", "profile": "article"}, _flickr_head, _flickr_body, relative_canonical=True),
 }
 

@@ -1,0 +1,45 @@
+"""`scrapy crawl site -a url=https://example.com`: audit any site that has no platform definition."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from noai_check.platforms import SITE
+from noai_check.spider import PlatformSpider
+
+
+class SiteSpider(PlatformSpider):
+    """Arguments: url (required), max_pages (200), report_name (default: the host, ':' as '_'), seed."""
+
+    name = "site"
+    platform = SITE
+
+    def __init__(self, url: str | None = None, report_name: str | None = None, **kwargs: Any) -> None:
+        problem = self.argument_problem(url=url, **kwargs)
+        if problem:
+            raise ValueError(problem)
+        assert url is not None
+        parts = urlsplit(url)
+        base_url = f"{parts.scheme}://{parts.netloc}"
+        kwargs.pop("base_url", None)  # the url argument says where
+        super().__init__(base_url=base_url, **kwargs)
+        self.platform = replace(SITE, base_url=base_url)  # per instance: the site is the argument
+        self.extra_media_hosts += (parts.netloc.lower(),)  # images on the site itself are HEADed too
+        self.report_name = report_name or parts.netloc.lower().replace(":", "_")
+        if parts.path not in ("", "/"):
+            self.seed_urls.append(url)
+
+    @classmethod
+    def argument_problem(cls, url: str | None = None, report_name: str | None = None, **kwargs: Any) -> str | None:
+        """A one-line message for a bad argument, or None: checked by `scrapy crawl` before anything starts."""
+        kwargs.pop("base_url", None)
+        if not url:
+            return "the site spider needs -a url=https://... (the site to audit)"
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"url must be an http(s) URL, got {url!r}"
+        if report_name is not None and (not report_name.strip() or "/" in report_name or report_name in (".", "..")):
+            return f"report_name must be a plain folder name, got {report_name!r}"
+        return super().argument_problem(**kwargs)
