@@ -17,7 +17,7 @@ class SiteSpider(PlatformSpider):
     platform = SITE
 
     def __init__(self, url: str | None = None, report_name: str | None = None, **kwargs: Any) -> None:
-        problem = self.argument_problem(url=url, **kwargs)
+        problem = self.argument_problem(url=url, report_name=report_name, max_pages=kwargs.get("max_pages", 200))
         if problem:
             raise ValueError(problem)
         assert url is not None
@@ -32,9 +32,11 @@ class SiteSpider(PlatformSpider):
             self.seed_urls.append(url)
 
     @classmethod
-    def argument_problem(cls, url: str | None = None, report_name: str | None = None, **kwargs: Any) -> str | None:
+    def argument_problem(
+        cls, base_url: str | None = None, max_pages: str | int = 200, url: str | None = None,
+        report_name: str | None = None, **_: Any,
+    ) -> str | None:
         """A one-line message for a bad argument, or None: checked by `scrapy crawl` before anything starts."""
-        kwargs.pop("base_url", None)
         if not url:
             return "the site spider needs -a url=https://... (the site to audit)"
         parts = urlsplit(url)
@@ -42,4 +44,4 @@ class SiteSpider(PlatformSpider):
             return f"url must be an http(s) URL, got {url!r}"
         if report_name is not None and (not report_name.strip() or "/" in report_name or report_name in (".", "..")):
             return f"report_name must be a plain folder name, got {report_name!r}"
-        return super().argument_problem(**kwargs)
+        return super().argument_problem(max_pages=max_pages)

@@ -22,7 +22,6 @@ RESERVED_WORDS = frozenset(
     robots.txt legal cookies dmca
     """.split()
 )
-PROFILE_SUBPAGES = frozenset("likes following followers collections albums projects store blog resume".split())
 _USER = re.compile(r"^[A-Za-z0-9_-]+$")
 _HASH = re.compile(r"^[A-Za-z0-9]{5,12}$")
 

@@ -14,7 +14,6 @@ RESERVED_WORDS = frozenset(
     contact-us amp sitemap robots.txt monetization accounts charts genre genres stats
     """.split()
 )
-ARTIST_SUBPAGES = frozenset("songs albums playlists followers following favorites uploads reups likes".split())
 _SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 
 

@@ -22,7 +22,6 @@ RESERVED_WORDS = frozenset(
     robots.txt
     """.split()
 )
-PROFILE_SUBPAGES = frozenset("gallery favourites about posts shop prints journal subscriptions badges".split())
 _USER = re.compile(r"^[A-Za-z0-9-]+$")
 _ART_SLUG = re.compile(r"^[^/]+-\d+$")  # Misty-510056679
 

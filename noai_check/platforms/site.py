@@ -14,7 +14,7 @@ from .base import OTHER, RESERVED, Platform, segments
 _NOT_A_PAGE = re.compile(
     r"\.(?:jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|mp[34]|m4a|wav|flac|ogg|webm|mov|avi|pdf|zip|gz|tgz|bz2|7z|rar|"
     r"exe|dmg|css|js|mjs|json|xml|txt|rss|atom|woff2?|ttf|eot)$",
-    re.I,
+    re.IGNORECASE,
 )
 
 

@@ -226,10 +226,12 @@ class MainSite(_Site):
         def track_at(i: int) -> str:
             return tracks[i] if i < len(tracks) else base + gen.track_path(i - len(tracks))
 
-        lists = {"tracks": (len(tracks) + gen_tracks, track_at), "users": (len(users) + gen_users, user_at)}
+        lists: dict[str, tuple[int, Callable[[int], str]]] = {
+            "tracks": (len(tracks) + gen_tracks, track_at), "users": (len(users) + gen_users, user_at),
+        }
         if self.scenario.items:
             items = [self.origins.of(i.host) + i.path for i in self.scenario.items if i.in_sitemap]
-            lists["items"] = (len(items), items.__getitem__)
+            lists["items"] = (len(items), lambda i: items[i])
         return lists
 
     def _sitemap(self, path: str) -> Response | None:
