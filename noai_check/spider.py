@@ -121,7 +121,7 @@ class PlatformSpider(scrapy.Spider):
         # More hosts whose pages are the platform's (a replica's Bandcamp artist hosts, one port each).
         self.content_hosts = tuple(h.strip().lower() for h in content_hosts.split(",") if h.strip())
         self.seed_urls: list[str] = []  # pages fetched for discovery besides the platform's seed paths
-        self.state: dict[str, Any] = {}
+        self._state: dict[str, Any] = {}
         self._sites: dict[str, Site] = {}
         self._own_robots: dict[str, RobotsTxt] = {}
         self.registry: Registry = load_registry()
@@ -147,16 +147,26 @@ class PlatformSpider(scrapy.Spider):
         if agents_file:
             spider.registry = load_registry(agents_file)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
-        crawler.signals.connect(spider._on_opened, signal=signals.spider_opened)
         return spider
 
     # -- state that survives a pause -------------------------------------------------
 
-    def _on_opened(self, spider: scrapy.Spider) -> None:
-        state = self.state
+    @property
+    def state(self) -> dict[str, Any]:
+        """The crawl's memory. With JOBDIR, Scrapy's SpiderState replaces it with the pickled one
+        when the spider opens (in whatever order signal handlers run), so defaults are filled here."""
+        if "site_files" not in self._state:
+            self._fill_state_defaults(self._state)
+        return self._state
+
+    @state.setter
+    def state(self, value: dict[str, Any]) -> None:
+        self._state = value
+
+    def _fill_state_defaults(self, state: dict[str, Any]) -> None:
         state.setdefault("started_at", now_iso())
         state.setdefault("seed", self.seed)
-        self.seed = state["seed"]
+        self.seed = state["seed"]  # a resumed crawl keeps its first seed, so its sample
         state.setdefault("site_files", {})  # origin -> {key: Fetched}
         state.setdefault("candidates", {})  # page type -> {url: rank}
         state.setdefault("scheduled", {})  # page type -> count

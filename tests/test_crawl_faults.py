@@ -1,0 +1,114 @@
+"""Crawls that meet trouble: an unreadable robots.txt, a BOM, an interruption, a resume; and the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from noai_check.replica import start_replica
+from tests.crawling import FAST, REPO, read_jsonl, records_by_url, scrapy_crawl, spider_args
+
+
+def test_robots_503_means_noai_check_fetches_no_page(tmp_path):
+    with start_replica("soundcloud-robots-503") as replica:
+        result = scrapy_crawl(replica, tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = tmp_path / "soundcloud"
+    report = json.loads((out / "report.json").read_text())
+    site = report["site"][replica.base_url]
+    assert site["robots_txt"]["status"] == 503 and site["robots_outcome"] == "disallow-all"
+    # RFC 9309: a 5xx robots.txt disallows everything, for noai-check itself too.
+    assert read_jsonl(out / "pages.jsonl") == [] or all(not r["verifiable"] for r in read_jsonl(out / "pages.jsonl"))
+    assert {c["status"] for c in report["claims"]} == {"inconclusive"}
+
+
+def test_robots_503_audited_anyway_when_obedience_is_off(tmp_path):
+    with start_replica("soundcloud-robots-503") as replica:
+        result = scrapy_crawl(replica, tmp_path, settings={"ROBOTSTXT_OBEY": "False"})
+    assert result.returncode == 0
+    assert "ROBOTSTXT_OBEY is off" in result.stderr
+    records = read_jsonl(tmp_path / "soundcloud" / "pages.jsonl")
+    track = [r for r in records if r["page_type"] == "track" and r["verifiable"]]
+    assert track, "pages are fetched when told to"
+    gpt = track[0]["agents"]["GPTBot"]
+    # The 503 forbids crawling but is not the site reserving training.
+    assert gpt["robots_allowed"] is False
+    assert not any("robots.txt blocks" in reason for reason in gpt["reasons"])
+
+
+def test_bom_robots_keeps_the_gptbot_group(tmp_path):
+    with start_replica("soundcloud-bom") as replica:
+        result = scrapy_crawl(replica, tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        records = records_by_url(tmp_path / "soundcloud")
+        expected = dict(replica.expectations())
+    pages = [r for r in records.values() if r["page_type"] == "track" and r["verifiable"]]
+    assert pages and all(r["agents"]["GPTBot"]["robots_allowed"] is False for r in pages)
+    assert all(r["agents"]["ClaudeBot"]["robots_allowed"] is True for r in pages)
+    report = json.loads((tmp_path / "soundcloud" / "report.json").read_text())
+    site_findings = report["site"][next(iter(report["site"]))]["findings"]
+    assert any("bom" in (f["value"] + f["evidence"]).lower() for f in site_findings)
+    from tests.crawling import mismatches
+
+    assert all(not mismatches(records[u], e) for u, e in expected.items() if u in records)
+
+
+def _crawl_command(replica, reports: Path, jobdir: Path, **extra: str) -> list[str]:
+    command = [sys.executable, "-m", "scrapy", "crawl", "soundcloud"]
+    for key, value in spider_args(replica, **extra).items():
+        command += ["-a", f"{key}={value}"]
+    for key, value in {**FAST, "NOAI_REPORTS_DIR": str(reports), "JOBDIR": str(jobdir), "CONCURRENT_REQUESTS": "2",
+                       "CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.2"}.items():
+        command += ["-s", f"{key}={value}"]
+    return command
+
+
+def test_ctrl_c_writes_what_was_gathered_and_jobdir_resumes_without_loss_or_doubles(tmp_path):
+    with start_replica("generated-1k") as replica:
+        reports, jobdir = tmp_path / "reports", tmp_path / "job"
+        out = reports / "soundcloud"
+        command = _crawl_command(replica, reports, jobdir, max_pages="60")
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            pages = out / "pages.jsonl"
+            if pages.exists() and len(pages.read_text().splitlines()) >= 10:
+                break
+            time.sleep(0.1)
+        process.send_signal(signal.SIGINT)  # one Ctrl-C: graceful stop
+        _, stderr = process.communicate(timeout=60)
+        assert process.returncode == 0, stderr[-2000:]
+        first = read_jsonl(out / "pages.jsonl")
+        report = json.loads((out / "report.json").read_text())
+        assert report["complete"] is False and report["finish_reason"] == "shutdown"
+        assert 10 <= len(first) < 61
+
+        resumed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+        records = read_jsonl(out / "pages.jsonl")
+        urls = [r["url"] for r in records]
+        assert len(urls) == len(set(urls)), "a page was recorded twice"
+        content = [r for r in records if r["page_type"] in ("track", "profile", "set")]
+        assert len(content) == 60, "the resumed crawl finishes the same 60-page sample"
+        assert {r["url"] for r in first} <= set(urls)
+        final = json.loads((out / "report.json").read_text())
+        assert final["complete"] is True
+        assert sum(c["pages"] for c in final["page_types"].values()) == len(records)
+
+
+def test_demo_runs_offline_and_says_where_the_report_is(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "noai_check.cli", "demo", "--reports-dir", str(tmp_path), "--max-pages", "12"],
+        cwd=REPO, capture_output=True, text=True, timeout=180,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = tmp_path / "soundcloud" / "report.html"
+    assert report.exists() and str(report) in result.stdout.replace("\n", "")
+    data = json.loads((tmp_path / "soundcloud" / "report.json").read_text())
+    assert data["platform"] == "soundcloud" and data["base_url"].startswith("http://127.0.0.1:")
