@@ -56,10 +56,9 @@ class Directives:
 
 
 def _normalise(directive: str) -> str:
-    """Lowercase and fold inner whitespace so ``Max-Snippet : 20`` reads as ``max-snippet: 20``."""
-    name, sep, value = directive.partition(":")
-    name = name.strip().lower()
-    return f"{name}: {' '.join(value.split())}" if sep else name
+    """The directive's name lowercased (names are case-insensitive), its value kept as written."""
+    name, sep, value = directive.strip().partition(":")
+    return f"{name.strip().lower()}{sep}{value}"
 
 
 def _split_items(value: str) -> list[str]:

@@ -7,12 +7,14 @@ puts the two together per agent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .aipref import UsageStatement, content_usage_findings, parse_content_usage_lines
 from .content_signal import ContentSignal, content_signal_findings, parse_content_signal
 from .directives import AI_DIRECTIVES, Directives, parse_meta_content, parse_x_robots_tags
 from .fetched import Fetched, Finding
 from .meta import html_charset, iter_meta_tags, looks_like_html
+from .registry import load_registry
 from .tdmrep import TdmValue, tdm_from_headers, tdm_from_meta
 
 _TDM_META_NAMES = frozenset({"tdm-reservation", "tdm-policy"})
@@ -73,18 +75,35 @@ def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: 
         elif name == "robots":
             signals.directives.merge(parse_meta_content(tag.content, None, tag.evidence))
             signals.tags.append(tag.evidence)
-        elif name and "content" in tag.attrs and name not in _NOT_AGENTS and _mentions_ai_or_robots(tag.content):
+        elif name and "content" in tag.attrs and _names_a_crawler(name, tag.content):
             signals.directives.merge(parse_meta_content(tag.content, name, tag.evidence))
             signals.tags.append(tag.evidence)
 
 
-_ROBOTS_WORDS = ("noai", "noimageai", "noindex", "nofollow", "noarchive", "nocache", "nosnippet", "none", "all")
+def _names_a_crawler(name: str, content: str) -> bool:
+    """``<meta name="GPTBot" content="noai">`` scopes directives to a crawler; ``<meta name="theme">`` does not.
 
-
-def _mentions_ai_or_robots(content: str) -> bool:
-    """A crawler-named meta (``<meta name="GPTBot">``) holds robots directives; other metas don't."""
+    A name counts when it is a known crawler's token, or when the content states noai/noimageai
+    (an AI opt-out addressed to a crawler we do not know yet is still one).
+    """
+    if name in _NOT_AGENTS:
+        return False
+    if name in _known_crawlers():
+        return True
     words = {w.strip().lower() for w in content.replace(" ", ",").split(",")}
-    return any(w in _ROBOTS_WORDS or w.startswith(("max-", "unavailable_after")) for w in words)
+    return bool(words & AI_DIRECTIVES)
+
+
+@lru_cache(maxsize=1)
+def _known_crawlers() -> frozenset[str]:
+    return frozenset(token.lower() for token in load_registry().tokens()) | _SEARCH_CRAWLERS
+
+
+# Search crawlers whose robots metas matter here too (Bing reads noarchive/nocache as "no AI").
+_SEARCH_CRAWLERS = frozenset(
+    "googlebot googlebot-news googlebot-image googlebot-video bingbot msnbot slurp yandex yandexbot "
+    "baiduspider duckduckbot applebot".split()
+)
 
 
 def analyze_page(response: Fetched) -> PageSignals:

@@ -1,0 +1,57 @@
+"""A page's own signals: metas and headers together, and bad input that must never raise."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from noai_check.fetched import Fetched, make_headers
+from noai_check.page import analyze_page
+
+
+def page(body: bytes, **headers: str | list[str]) -> Fetched:
+    pairs = {"content-type": "text/html; charset=utf-8", **{k.replace("_", "-"): v for k, v in headers.items()}}
+    return Fetched("https://example.test/a", 200, make_headers(pairs), body)
+
+
+def test_meta_and_header_union():
+    signals = analyze_page(page(b'<meta name="robots" content="noimageai">', x_robots_tag=["GPTBot: noai", "noai"]))
+    assert signals.noai and signals.noimageai
+    assert signals.directives.per_agent == {"gptbot": ["noai"]}
+    assert {f.source for f in signals.findings if f.signal in ("noai", "noimageai")} == {"meta", "x-robots-tag"}
+
+
+def test_unknown_crawler_named_with_noai_counts_but_other_metas_do_not():
+    body = b'<meta name="NewAIBot" content="noai"><meta name="keyboard-shortcuts-preference" content="all"><meta name="google" content="notranslate">'
+    assert analyze_page(page(body)).directives.per_agent == {"newaibot": ["noai"]}
+
+
+def test_http_equiv_x_robots_tag_is_reported_not_counted():
+    signals = analyze_page(page(b'<meta http-equiv="X-Robots-Tag" content="noai">'))
+    assert not signals.noai
+    assert [f.signal for f in signals.findings] == ["ambiguous"]
+
+
+def test_non_html_body_reads_headers_only():
+    signals = analyze_page(Fetched("https://x.test/a.jpg", 200, make_headers({"content-type": "image/jpeg", "x-robots-tag": "noai"}), b'\xff\xd8<meta name="robots" content="noimageai">'))
+    assert signals.noai and not signals.noimageai and not signals.is_html
+
+
+def test_content_usage_and_signal_headers():
+    signals = analyze_page(page(b"", content_usage="train-ai=n", content_signal="ai-train=no, search=yes"))
+    assert signals.content_usage[0].prefs == {"train-ai": "n"}
+    assert signals.content_signal[0].signals == {"ai-train": False, "search": True}
+
+
+def test_huge_header_and_binary_body():
+    signals = analyze_page(page(bytes(range(256)) * 4000, x_robots_tag="noai, " * 20000))
+    assert signals.noai
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    body=st.binary(max_size=3000) | st.text(max_size=3000).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    headers=st.lists(st.tuples(st.sampled_from(["x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "content-signal", "content-type"]), st.text(max_size=80)), max_size=6),
+)
+def test_analyze_page_never_raises(body, headers):
+    analyze_page(Fetched("https://example.test/", 200, make_headers(headers), body))
