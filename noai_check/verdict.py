@@ -251,6 +251,21 @@ def judge_page(url: str, page: PageSignals | None, site: Site, registry: Registr
     return PageJudgement(verdicts, tdm, findings)
 
 
+_LISTED_AGENTS = 8
+
+
+def _describe_agents(tokens: list[str], verdicts: dict[str, AgentVerdict]) -> str:
+    """Name a set of agents briefly: all of them, all but a few, or a few."""
+    if len(tokens) == len(verdicts):
+        return "every agent"
+    if len(tokens) <= _LISTED_AGENTS:
+        return ", ".join(tokens)
+    others = [t for t in verdicts if t not in set(tokens)]
+    if len(others) <= _LISTED_AGENTS:
+        return f"{len(tokens)} agents: every agent except {', '.join(others)}"
+    return f"{len(tokens)} agents: {', '.join(tokens[:_LISTED_AGENTS])} and {len(tokens) - _LISTED_AGENTS} more"
+
+
 def conflicts(page: PageSignals | None, site: Site, verdicts: dict[str, AgentVerdict], agent_count: int) -> list[Finding]:
     """Signals that contradict each other, listed side by side (never reconciled silently)."""
     found: list[Finding] = []
@@ -259,14 +274,13 @@ def conflicts(page: PageSignals | None, site: Site, verdicts: dict[str, AgentVer
         if verdict.reserved_by and verdict.granted_by:
             by_pair[(tuple(verdict.reserved_by), tuple(verdict.granted_by))].append(token)
     for (reserved_by, granted_by), tokens in sorted(by_pair.items()):
-        scope = "every agent" if len(tokens) == agent_count else ", ".join(tokens)
         found.append(
             Finding(
                 "conflict",
                 "page",
-                None if len(tokens) == agent_count else ",".join(tokens),
+                ",".join(tokens) if len(tokens) <= _LISTED_AGENTS else None,
                 f"{'+'.join(reserved_by)} reserves training, {'+'.join(granted_by)} grants it",
-                f"for {scope}; the verdict takes the reservation (most restrictive)",
+                f"for {_describe_agents(tokens, verdicts)}; the verdict takes the reservation (most restrictive)",
             )
         )
     reserved_anywhere = (page is not None and page.noai) or any(v.training == RESERVED for v in verdicts.values())
