@@ -101,7 +101,6 @@ def test_an_unresolvable_host_is_named_as_such():
 
 def test_an_unresolvable_site_reports_every_page_with_that_reason(caplog):
     spider = SiteSpider(url="http://nonexistent.invalid/")
-    spider._on_opened(spider)
     origin = "http://nonexistent.invalid"
     with caplog.at_level(logging.ERROR):
         follow = list(spider._site_file_done(origin, "robots_txt", Fetched(origin + "/robots.txt", None, error="host does not resolve: nonexistent.invalid")))
