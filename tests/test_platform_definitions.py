@@ -18,6 +18,9 @@ CASES = {
         ("https://jeanjean.bandcamp.com/album/symmetry", "album"),
         ("https://jeanjean.bandcamp.com/track/coquin-l-l-phant", "track"),
         ("https://jeanjean.bandcamp.com/merch", "subpage"),
+        ("https://jeanjean.bandcamp.com/terms_of_use", "subpage"),
+        ("https://bandcamp.com/jaredremillard?from=fanthanks", "reserved"),
+        ("https://superstardestroyer.co.uk/album/droids", None),
         ("https://jeanjean.bandcamp.com/album/symmetry/extra", "subpage"),
         ("https://daily.bandcamp.com/features/x", None),
         ("https://f4.bcbits.com/img/a1_5.jpg", None),
@@ -75,6 +78,8 @@ CASES = {
         ("https://www.deviantart.com/team/journal/UPDATE-All-Deviations-Are-Opted-Out-of-AI-Datasets-934500371", "reserved"),
         ("https://www.deviantart.com/daily-deviations", "reserved"),
         ("https://www.deviantart.com/morelikethis/1", "reserved"),
+        ("https://www.deviantart.com/community", "reserved"),
+        ("https://sakimichan.deviantart.com/journal/x-1", None),
     ],
     "artstation": [
         ("https://www.artstation.com/artwork/Xk2bLq", "artwork"),

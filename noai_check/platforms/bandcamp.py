@@ -49,7 +49,8 @@ BANDCAMP = Platform(
     notes=(
         "Artist pages are server-rendered HTML (title, og metas, bc-page-properties, track list, JSON-LD). "
         "In the stored 2024 capture the only robots meta is max-image-preview:large. "
-        "robots.txt (2024) disallows GPTBot, CCBot, ClaudeBot, Google-Extended and others."
+        "robots.txt (2024) disallows GPTBot, CCBot, ClaudeBot, Google-Extended and others. Discovery: the "
+        "hub's links, links between artist pages, and -a profiles=<artist>; artists on their own domains are not followed."
     ),
     profile_type="artist",
     content_hosts=("*.bandcamp.com",),

@@ -18,7 +18,8 @@ RESERVED_WORDS = frozenset(
     search tag tags topic topics popular watch notifications settings core-membership shop
     daily-deviations developers submit studio groups art deviations status-update journal forum
     chat messages account login logout signup register help privacy terms policy dreamup
-    subscriptions points badges llama commissions marketplace jobs press advertise sitemap
+    subscriptions points badges llama commissions marketplace jobs press advertise sitemap community
+    comments
     robots.txt
     """.split()
 )

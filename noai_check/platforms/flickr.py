@@ -47,7 +47,8 @@ FLICKR = Platform(
     notes=(
         "Flickr's robots.txt disallows every crawler it does not name, noai-check included: a crawl of the "
         "real site without permission records every page as not fetched. A 2021 photostream capture carries "
-        "robots metas 'archive' and 'noarchive' (noarchive is a Bing AI-training signal)."
+        "robots metas 'archive' and 'noarchive' (noarchive is a Bing AI-training signal). Photostreams list "
+        "their photos through JavaScript, not links, so photos are found through the robots.txt sitemaps."
     ),
     profile_path=lambda user: f"/photos/{user.strip('/')}/",
     canonicalize=slash_canonical,
