@@ -120,6 +120,17 @@ def short_url(url: object, base: object) -> str:
     return clip(text, 120)
 
 
+def setting(value: object) -> str:
+    """A run setting as a person reads it: yes/no, a list joined, nothing as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "none"
+    return clip(value, 300)
+
+
 def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("noai_check", "templates"),
@@ -133,6 +144,7 @@ def _env() -> Environment:
     env.filters["thousands"] = lambda n: f"{n:,}" if isinstance(n, int) else n
     env.filters["short_hash"] = lambda h: (h or "")[:12]
     env.filters["clip"] = clip
+    env.filters["setting"] = setting
     env.filters["agent_list"] = agent_list
     env.globals["short_url"] = short_url
     env.globals["STATUS"] = STATUS

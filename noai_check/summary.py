@@ -149,7 +149,7 @@ class Summary:
         if verdicts is None:
             verdicts = Verdicts(record.get("agents") or {})
         if verdicts.rows:
-            self._pending[(page_type, origin_of(record.get("final_url") or record["url"]), verdicts)] += 1
+            self._pending[(page_type, _origin(record.get("final_url") or record["url"]), verdicts)] += 1
             if len(self._pending) > _PENDING_LIMIT:
                 self._fold()
         for finding in record.get("findings") or ():
@@ -220,6 +220,14 @@ class Summary:
                 name: [{"value": v, "pages": n} for v, n in values.most_common()] for name, values in sorted(self.header_values.items())
             },
         }
+
+
+def _origin(url: str) -> str:
+    """origin_of without urlsplit for the usual ``scheme://host/...`` (a third of the report's time otherwise)."""
+    parts = url.split("/", 3)
+    if len(parts) >= 3 and parts[0].endswith(":") and parts[1] == "" and "@" not in parts[2] and "?" not in parts[2] and "#" not in parts[2]:
+        return f"{parts[0]}//{parts[2]}".lower()
+    return origin_of(url)
 
 
 def _reason_kind(reason: str) -> str:
