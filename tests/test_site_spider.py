@@ -1,6 +1,7 @@
 """`scrapy crawl site -a url=...`: any site, against the replica on 127.0.0.1; bad input without a traceback.
 
-No test resolves a name: the unresolvable-host case is a synthetic DNSLookupError failure.
+No test resolves a name: the unresolvable host is a synthetic DNSLookupError, and the end-to-end
+crawl of one runs with ``NoDNS`` as Scrapy's resolver, which fails every lookup without asking anyone.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ from pathlib import Path
 
 import pytest
 import scrapy
+from twisted.internet.defer import Deferred, fail
 from twisted.internet.error import DNSLookupError
+from twisted.internet.interfaces import IResolverSimple
 from twisted.python.failure import Failure
+from zope.interface import implementer
 
 from noai_check.fetched import Fetched
 from noai_check.replica import start_replica
@@ -24,11 +28,28 @@ from spiders.site import SiteSpider
 from tests.crawling import FAST, REPO, mismatches, records_by_url
 
 
-def crawl_site(reports: Path, *args: str) -> subprocess.CompletedProcess[str]:
+@implementer(IResolverSimple)
+class NoDNS:
+    """A Scrapy DNS resolver (TWISTED_DNS_RESOLVER) for which no name exists: no lookup leaves the process."""
+
+    @classmethod
+    def from_crawler(cls, crawler: object, reactor: object) -> NoDNS:
+        return cls()
+
+    def install_on_reactor(self) -> None:
+        from twisted.internet import reactor
+
+        reactor.installResolver(self)  # type: ignore[attr-defined]
+
+    def getHostByName(self, name: str, timeout: object = ()) -> Deferred[str]:  # noqa: N802 - Twisted's name
+        return fail(DNSLookupError(f"address {name!r} not found (no DNS in tests)"))
+
+
+def crawl_site(reports: Path, *args: str, settings: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", "seed=7"]
     for arg in args:
         command += ["-a", arg]
-    for key, value in {**FAST, "NOAI_REPORTS_DIR": str(reports)}.items():
+    for key, value in {**FAST, "NOAI_REPORTS_DIR": str(reports), **(settings or {})}.items():
         command += ["-s", f"{key}={value}"]
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
     return subprocess.run(command, check=False, cwd=REPO, capture_output=True, text=True, timeout=120, env=env)
@@ -110,3 +131,16 @@ def test_an_unresolvable_site_reports_every_page_with_that_reason(caplog):
     assert item["record"]["verifiable"] is False
     assert item["record"]["unverifiable_reason"] == "host does not resolve: nonexistent.invalid"
     assert spider.report_name == "nonexistent.invalid"
+
+
+def test_an_unresolvable_site_end_to_end_without_any_dns(tmp_path):
+    result = crawl_site(
+        tmp_path, "url=http://nonexistent.invalid/", settings={"TWISTED_DNS_RESOLVER": "tests.test_site_spider.NoDNS"}
+    )
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert "ERROR: cannot audit http://nonexistent.invalid: host does not resolve: nonexistent.invalid" in result.stderr
+    out = tmp_path / "nonexistent.invalid"
+    records = records_by_url(out)
+    assert records and all(r["unverifiable_reason"] == "host does not resolve: nonexistent.invalid" for r in records.values())
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert list(report["unverifiable"]) == ["host does not resolve"] and sum(report["unverifiable"].values()) == len(records)
