@@ -41,7 +41,7 @@ class NoDNS:
 
         reactor.installResolver(self)  # type: ignore[attr-defined]
 
-    def getHostByName(self, name: str, timeout: object = ()) -> Deferred[str]:  # noqa: N802 - Twisted's name
+    def getHostByName(self, name: str, timeout: object = ()) -> Deferred[str]:  # Twisted names it so
         return fail(DNSLookupError(f"address {name!r} not found (no DNS in tests)"))
 
 
