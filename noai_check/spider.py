@@ -408,10 +408,13 @@ class PlatformSpider(scrapy.Spider):
         reason = unverifiable_reason(fetched)
         landed = origin_of(response.url)
         if landed != origin_of(fetched.url) and self.site(landed) is None:
-            reason = f"redirected to another host: {landed}"
+            # Another origin has its own robots.txt and site files, unread: the page cannot be judged.
+            other = "host" if urlsplit(landed).netloc != urlsplit(fetched.url).netloc.lower() else "origin"
+            reason = f"redirected to another {other}: {landed}"
             if response.meta.get("noai_seed"):
                 self.logger.error(
-                    "%s redirects to another host (%s); noai-check audits only the host it was given", fetched.url, response.url
+                    "%s redirects to another %s (%s); noai-check audits only the %s it was given: give it that URL",
+                    fetched.url, other, response.url, other,
                 )
         yield self._judged(fetched, page_type, reason)
         if reason is None and page_type in self.platform.follow_links_from and hasattr(response, "text"):
