@@ -5,7 +5,7 @@ from noai_check.spider import PlatformSpider
 
 
 class SpotifySpider(PlatformSpider):
-    """Arguments as for every platform: base_url, max_pages (200), profiles, seed, media_hosts."""
+    """Arguments as for every platform: base_url, max_pages (200), profiles (artist IDs), seed, media_hosts."""
 
     name = "spotify"
     platform = SPOTIFY
