@@ -40,7 +40,7 @@ PURPOSE_TITLES = {
 STATUS = {
     "verified": {"label": "Verified", "icon": "i-ok", "cls": "st-ok"},
     "partial": {"label": "Partly true", "icon": "i-part", "cls": "st-part"},
-    "refuted": {"label": "Not found", "icon": "i-no", "cls": "st-no"},
+    "refuted": {"label": "Refuted", "icon": "i-no", "cls": "st-no"},
     "inconclusive": {"label": "Inconclusive", "icon": "i-unk", "cls": "st-unk"},
 }
 CHECKS = {
@@ -88,6 +88,32 @@ DISPLAY_NAMES = {"soundcloud": "SoundCloud"}
 
 def display_name(platform: str) -> str:
     return DISPLAY_NAMES.get(platform, platform[:1].upper() + platform[1:])
+
+
+def when(value: object) -> str:
+    """An ISO timestamp as a reader says it: 26 November 2026, 13:05 UTC (anything else as given)."""
+    from datetime import datetime
+
+    text = "" if value is None else str(value)
+    try:
+        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return clip(text, 60) or "unknown"
+    return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+def short_answer(claims: list[dict[str, Any]]) -> dict[str, Any]:
+    """The hero's one-word answer to "does it do what it says?", from the claims' statuses."""
+    statuses = [c["status"] for c in claims]
+    if not statuses or all(s == "inconclusive" for s in statuses):
+        return {"status": "inconclusive", "word": "We could not tell", "why": "No claim could be checked on a readable page"}
+    if all(s == "verified" for s in statuses):
+        return {"status": "verified", "word": "Yes", "why": "Every claim holds on every page we could read"}
+    # (a mix: say how many of each, in the order verified, partly true, refuted, inconclusive)
+    if all(s in ("refuted", "inconclusive") for s in statuses):
+        return {"status": "refuted", "word": "No", "why": "No claim holds on any page we could read"}
+    counts = ", ".join(f"{statuses.count(k)} {STATUS[k]['label'].lower()}" for k in STATUS if statuses.count(k))
+    return {"status": "partial", "word": "Partly", "why": f"Of its {len(statuses)} public claims: {counts}"}
 
 
 def pct(value: object, digits: int = 0) -> str:
@@ -145,6 +171,7 @@ def _env() -> Environment:
     env.filters["short_hash"] = lambda h: (h or "")[:12]
     env.filters["clip"] = clip
     env.filters["setting"] = setting
+    env.filters["when"] = when
     env.filters["agent_list"] = agent_list
     env.globals["short_url"] = short_url
     env.globals["STATUS"] = STATUS
@@ -159,12 +186,17 @@ def script_csp_hash(script: str) -> str:
 
 
 def render_html(report: dict[str, Any], out: Path | None = None, page_rows: list[dict[str, Any]] | None = None,
-                registry: Registry | None = None) -> str:
-    """The whole report as one HTML string; ``out`` is the report folder (for the stored site files)."""
+                registry: Registry | None = None, changes: list[dict[str, Any]] | None = None) -> str:
+    """The whole report as one HTML string; ``out`` is the report folder (for the stored site files).
+
+    ``changes`` (noai_check.diff.changes_for_report) adds "Changes since the previous run" under the claims.
+    """
     context = {
+        "changes": changes,
         "r": report,
         "name": display_name(str(report.get("platform", "?"))),
         "claims": [claim_view(c) for c in report.get("claims", [])],
+        "answer": short_answer(report.get("claims", [])),
         "coverage": coverage_view(report),
         "matrix": matrix_view(report, registry),
         "sites": [
@@ -196,13 +228,13 @@ def claim_view(claim: dict[str, Any]) -> dict[str, Any]:
     share = claim.get("share")
     types = " and ".join(claim.get("page_types") or ["all"])
     if claim["status"] == "inconclusive":
-        headline = f"No {types} page could be verified, so there is nothing to judge."
+        headline = f"No {' or '.join(claim.get('page_types') or [''])} page could be read, so there is nothing to judge."
     elif claim["status"] == "verified":
-        headline = f"All {checked:,} verifiable {types} pages satisfy it."
+        headline = f"All {checked:,} readable {types} pages satisfy it."
     elif claim["status"] == "refuted":
-        headline = f"None of the {checked:,} verifiable {types} pages satisfies it."
+        headline = f"None of the {checked:,} readable {types} pages satisfies it."
     else:
-        headline = f"Only {ok:,} of {checked:,} verifiable {types} pages ({pct(share)}) satisfy it."
+        headline = f"Only {ok:,} of {checked:,} readable {types} pages ({pct(share)}) satisfy it."
     return {
         **claim,
         "status_view": STATUS.get(claim["status"], STATUS["inconclusive"]),

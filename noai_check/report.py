@@ -221,9 +221,20 @@ def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platfor
     built = build(out, meta, sites, platform, registry)
     path = out / "report.json"
     _write_atomic(path, json.dumps(built.report, indent=2, sort_keys=True, ensure_ascii=False))
-    _write_atomic(out / "report.html", render_html(built.report, out, built.page_rows, registry))
+    html = render_html(built.report, out, built.page_rows, registry, changes=_changes(out, built.report))
+    _write_atomic(out / "report.html", html)
     write_index(out.parent)
     return path
+
+
+def _changes(out: Path, report: dict[str, Any]) -> list[dict[str, Any]]:
+    """"Changes since the previous run" (noai_check.diff, from reports/history.sqlite); a note when unavailable."""
+    try:
+        from .diff import changes_for_report
+
+        return changes_for_report(out.parent, out.name, report)
+    except Exception as error:  # the report is written whatever the history holds
+        return [{"kind": "note", "summary": f"Changes could not be computed: {error}"}]
 
 
 def _write_atomic(path: Path, text: str) -> None:

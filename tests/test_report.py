@@ -129,6 +129,7 @@ def test_rebuild_gives_the_same_report_json(crawled, tmp_path):
     assert (crawled / "report.json").read_bytes() == before
     html = (crawled / "report.html").read_text(encoding="utf-8")
     assert "Does SoundCloud do what it says about AI training?" in html
+    assert "Changes since the previous run" in html, "issue 5's section, from reports/history.sqlite"
     assert (crawled.parent / "index.html").is_file()
 
 
