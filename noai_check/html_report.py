@@ -90,6 +90,14 @@ def display_name(platform: str) -> str:
     return DISPLAY_NAMES.get(platform, platform[:1].upper() + platform[1:])
 
 
+def report_name(report: dict[str, Any]) -> str:
+    """Who the report is about: the platform's name, or the host for `scrapy crawl site`."""
+    platform = str(report.get("platform") or "?")
+    if platform == "site" and isinstance(report.get("base_url"), str):
+        return clip(urlsplit(report["base_url"]).netloc or report["base_url"], 100)
+    return display_name(platform)
+
+
 def when(value: object) -> str:
     """An ISO timestamp as a reader says it: 26 November 2026, 13:05 UTC (anything else as given)."""
     from datetime import datetime
@@ -194,7 +202,7 @@ def render_html(report: dict[str, Any], out: Path | None = None, page_rows: list
     context = {
         "changes": changes,
         "r": report,
-        "name": display_name(str(report.get("platform", "?"))),
+        "name": report_name(report),
         "claims": [claim_view(c) for c in report.get("claims", [])],
         "answer": short_answer(report.get("claims", [])),
         "coverage": coverage_view(report),

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import NoaiCheckError
-from .platforms import PLATFORMS
+from .platforms import PLATFORMS, SITE
+from .platforms.base import Platform
 from .registry import load_registry
 from .report import write_report
+
+
+def _platform(folder: str, meta: dict[str, object]) -> Platform:
+    """The folder's platform; a `scrapy crawl site` folder is named after its host, so run.json says which."""
+    platform = PLATFORMS.get(folder) or PLATFORMS.get(str(meta.get("platform")))
+    if platform is not None:
+        return platform
+    if meta.get("platform") == SITE.name and isinstance(meta.get("base_url"), str):
+        return replace(SITE, base_url=str(meta["base_url"]))
+    raise NoaiCheckError(f"unknown platform {folder!r}; known: {', '.join(sorted(PLATFORMS))}, or a site crawl's folder")
 
 
 def rebuild_report(reports_dir: Path, platform_name: str) -> Path:
@@ -17,13 +29,12 @@ def rebuild_report(reports_dir: Path, platform_name: str) -> Path:
     run_file = out / "run.json"
     if not run_file.exists():
         raise NoaiCheckError(f"no stored crawl for {platform_name!r}: {run_file} is missing")
-    platform = PLATFORMS.get(platform_name)
-    if platform is None:
-        raise NoaiCheckError(f"unknown platform {platform_name!r}; known: {', '.join(sorted(PLATFORMS))}")
     try:
         meta = json.loads(run_file.read_text(encoding="utf-8"))
         sites_file = out / "sites.json"
         sites = json.loads(sites_file.read_text(encoding="utf-8")) if sites_file.exists() else {}
-    except (OSError, json.JSONDecodeError) as error:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise NoaiCheckError(f"cannot read the stored crawl in {out}: {error}") from None
-    return write_report(out, meta, sites, platform, load_registry())
+    if not isinstance(meta, dict) or not isinstance(sites, dict):
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: run.json and sites.json must hold JSON objects")
+    return write_report(out, meta, sites, _platform(platform_name, meta), load_registry())

@@ -145,6 +145,18 @@ def test_rebuild_of_a_missing_platform_is_one_line_and_exit_2(tmp_path):
         assert name in result.stderr
 
 
+def test_rebuild_of_a_site_crawl_finds_its_platform_in_run_json(tmp_path):
+    from noai_check.rebuild import rebuild_report
+
+    out = tmp_path / "soundcloud.example"
+    meta, _ = write_run(out, [record(f"{BASE}/about", page_type="page", noai=True)])
+    (out / "run.json").write_text(json.dumps(dict(meta, platform="site")), encoding="utf-8")
+    report = json.loads(rebuild_report(tmp_path, "soundcloud.example").read_text(encoding="utf-8"))
+    assert report["claims"] == [] and report["page_types"]["page"]["noai"] == 1
+    text = text_of((out / "report.html").read_text(encoding="utf-8"))
+    assert "What does soundcloud.example say about AI training?" in text and "No public claim is recorded" in text
+
+
 # ---------------------------------------------------------------- the reader
 
 
