@@ -295,7 +295,7 @@ def matrix_view(report: dict[str, Any], registry: Registry | None) -> dict[str, 
     operators = {a.token: a.operator for a in registry.agents} if registry else {}
     groups: dict[str, list[dict[str, Any]]] = {}
     for token, counts in report.get("agents", {}).items():
-        cells = []
+        cells: list[dict[str, Any] | None] = []
         for page_type in order:
             c = by_type[page_type].get(token)
             if c is None:

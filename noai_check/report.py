@@ -233,7 +233,7 @@ def _changes(out: Path, report: dict[str, Any]) -> list[dict[str, Any]]:
         from .diff import changes_for_report
 
         return changes_for_report(out.parent, out.name, report)
-    except Exception as error:  # the report is written whatever the history holds
+    except Exception as error:  # noqa: BLE001 - the report is written whatever the history holds
         return [{"kind": "note", "summary": f"Changes could not be computed: {error}"}]
 
 

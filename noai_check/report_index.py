@@ -25,7 +25,7 @@ def _summary(folder: Path) -> dict[str, Any] | None:
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(report, dict):
-            raise ValueError("not a JSON object")
+            raise TypeError("not a JSON object")
         entry.update(
             platform=str(report.get("platform") or folder.name),
             base_url=report.get("base_url"),

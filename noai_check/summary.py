@@ -33,7 +33,7 @@ class Verdicts:
     Compared by identity: the reader shares one instance between pages whose maps are equal.
     """
 
-    __slots__ = ("rows", "not_reserved")
+    __slots__ = ("not_reserved", "rows")
 
     def __init__(self, agents: Mapping[str, Any]) -> None:
         self.rows: tuple[tuple[str, bool, int | None, str], ...] = tuple(

@@ -88,7 +88,7 @@ def test_training_claim_counts_control_tokens_and_names_what_is_open():
     open_page = page("https://x/a/2", open_to=("Google-Extended", "GPTBot"))
     result = judge(TRAINING_CLAIM, [ok, open_page])
     assert result["status"] == "partial"
-    failing = [e for e in result["evidence"] if not e["satisfies"]][0]["detail"]
+    failing = next(e["detail"] for e in result["evidence"] if not e["satisfies"])
     assert failing.startswith(f"training not reserved for 2 of {len(TRAINING)}") and "Google-Extended, GPTBot" in failing
 
 

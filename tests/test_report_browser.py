@@ -62,7 +62,7 @@ def run_chromium(page: Path, profile: Path, *args: str) -> subprocess.CompletedP
         "--disable-default-apps", "--mute-audio", "--hide-scrollbars", f"--user-data-dir={profile}",
         *args, page.resolve().as_uri(),
     ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     return result
 
