@@ -22,6 +22,7 @@ MAX_FILE_LINES = 400  # lines of a site file shown in full; flagged lines beyond
 MAX_FLAGGED_LINES = 200
 MAX_LINE_CHARS = 300
 MAX_FILE_FINDINGS = 100
+EXTRA_FILES = ("evidence/responses.jsonl.gz", "terms.jsonl")  # linked when the crawl left them
 MAX_HOSTS_IN_FULL = 12  # hosts whose files are shown line by line; the rest get their status row only
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # as robots.py numbers lines
 _FIELD = re.compile(r"^\s*([A-Za-z-]+)\s*:")
@@ -218,6 +219,7 @@ def render_html(report: dict[str, Any], out: Path | None = None, page_rows: list
         "script": _SORT_SCRIPT,
         "script_hash": script_csp_hash(_SORT_SCRIPT),
         "verifiable_total": sum(t["verifiable"] for t in report.get("page_types", {}).values()),
+        "extra_files": [name for name in EXTRA_FILES if out is not None and (out / name).is_file()],
     }
     return _ENV.get_template("report.html").render(**context)
 
