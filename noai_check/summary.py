@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Any
 
 from .site import origin_of
@@ -36,11 +37,15 @@ class Verdicts:
     __slots__ = ("not_reserved", "rows")
 
     def __init__(self, agents: Mapping[str, Any]) -> None:
-        self.rows: tuple[tuple[str, bool, int | None, str], ...] = tuple(
-            (token, bool(v.get("robots_allowed", True)), v.get("robots_line"), str(v.get("training", "unknown")))
-            for token, v in agents.items()
-        )
-        self.not_reserved: frozenset[str] = frozenset(row[0] for row in self.rows if row[3] != "reserved")
+        try:  # the record's own shape: one lookup per field, no conversions (a page may have its own map)
+            rows = [(token, v["robots_allowed"], v["robots_line"], v["training"]) for token, v in agents.items()]
+        except (KeyError, TypeError):
+            rows = [
+                (token, bool(v.get("robots_allowed", True)), v.get("robots_line"), str(v.get("training", "unknown")))
+                for token, v in agents.items()
+            ]
+        self.rows: tuple[tuple[str, bool, int | None, str], ...] = tuple(rows)
+        self.not_reserved: frozenset[str] = frozenset([row[0] for row in rows if row[3] != "reserved"])
 
 
 NO_VERDICTS = Verdicts({})
@@ -118,15 +123,14 @@ class Summary:
     """Running totals; feed it records with ``add`` and read ``to_json`` at the end."""
 
     page_types: dict[str, _TypeCounts] = field(default_factory=dict)
-    agents: dict[str, _AgentCounts] = field(default_factory=dict)
-    agents_by_type: dict[str, dict[str, _AgentCounts]] = field(default_factory=dict)
     unverifiable: Counter[str] = field(default_factory=Counter)
     unverifiable_examples: dict[str, list[str]] = field(default_factory=dict)
     findings: Counter[tuple[str, str]] = field(default_factory=Counter)
     notable: dict[tuple[Any, ...], _Notable] = field(default_factory=dict)
-    robots_lines: dict[str, dict[int, _RobotsLine]] = field(default_factory=dict)
     header_values: dict[str, Counter[str]] = field(default_factory=dict)
     _pending: Counter[tuple[str, str, Verdicts]] = field(default_factory=Counter)
+    # ((page type, origin), (token, robots_allowed, robots_line, training)) -> verifiable pages
+    _rows: Counter[tuple[tuple[str, str], tuple[str, bool, int | None, str]]] = field(default_factory=Counter)
 
     def add(self, record: dict[str, Any], verdicts: Verdicts | None = None) -> None:
         """Count one record; ``verdicts`` is its agents map already reduced (read from the record if None)."""
@@ -174,35 +178,49 @@ class Summary:
             entry.examples.append(url)
 
     def _fold(self) -> None:
-        """Expand the pending (page type, origin, Verdicts) counts into the per-agent tables."""
+        """Move the pending (page type, origin, Verdicts) counts into the row counts.
+
+        A map seen once is counted by ``Counter.update`` over its rows, in C: pages that each
+        carry a map of their own then cost little more than reading them.
+        """
         for (page_type, origin, verdicts), n in self._pending.items():
-            by_type = self.agents_by_type.setdefault(page_type, {})
-            lines = self.robots_lines.setdefault(origin, {})
-            for token, allowed, line, training in verdicts.rows:
-                for table in (self.agents, by_type):
-                    agent = table.get(token)
-                    if agent is None:
-                        agent = table[token] = _AgentCounts()
-                    agent.verifiable_pages += n
-                    if not allowed:
-                        agent.robots_blocked += n
-                    agent.training[training] += n
-                if line is not None:
-                    decided = lines.get(line)
-                    if decided is None:
-                        decided = lines[line] = _RobotsLine()
-                    decided.pages += n
-                    decided.blocks = decided.blocks or not allowed
-                    decided.agents.add(token)
+            bucket = (page_type, origin)
+            if n == 1:
+                self._rows.update(zip(repeat(bucket), verdicts.rows))
+            else:
+                for row in verdicts.rows:
+                    self._rows[(bucket, row)] += n
         self._pending.clear()
+
+    def _tables(self) -> tuple[dict[str, _AgentCounts], dict[str, dict[str, _AgentCounts]], dict[str, dict[int, _RobotsLine]]]:
+        """Per agent, per page type and agent, and per deciding robots.txt line, from the row counts."""
+        agents: dict[str, _AgentCounts] = {}
+        by_type: dict[str, dict[str, _AgentCounts]] = {}
+        lines: dict[str, dict[int, _RobotsLine]] = {}
+        for ((page_type, origin), (token, allowed, line, training)), n in self._rows.items():
+            for table in (agents, by_type.setdefault(page_type, {})):
+                agent = table.get(token)
+                if agent is None:
+                    agent = table[token] = _AgentCounts()
+                agent.verifiable_pages += n
+                if not allowed:
+                    agent.robots_blocked += n
+                agent.training[training] += n
+            if line is not None:
+                decided = lines.setdefault(origin, {}).setdefault(line, _RobotsLine())
+                decided.pages += n
+                decided.blocks = decided.blocks or not allowed
+                decided.agents.add(token)
+        return agents, by_type, lines
 
     def to_json(self) -> dict[str, Any]:
         self._fold()
+        agents, agents_by_type, robots_lines = self._tables()
         return {
             "page_types": {t: c.to_json() for t, c in sorted(self.page_types.items())},
-            "agents": {t: c.to_json() for t, c in self.agents.items()},
+            "agents": {t: c.to_json() for t, c in agents.items()},
             "agents_by_page_type": {
-                page_type: {t: c.to_json() for t, c in agents.items()} for page_type, agents in sorted(self.agents_by_type.items())
+                page_type: {t: c.to_json() for t, c in table.items()} for page_type, table in sorted(agents_by_type.items())
             },
             "unverifiable": dict(self.unverifiable.most_common()),
             "unverifiable_examples": {reason: self.unverifiable_examples[reason] for reason, _ in self.unverifiable.most_common()},
@@ -214,7 +232,7 @@ class Summary:
                 for entry in sorted(self.notable.values(), key=lambda e: (-e.pages, e.finding["signal"]))
             ],
             "robots_lines": {
-                origin: [lines[n].to_json(n) for n in sorted(lines)] for origin, lines in sorted(self.robots_lines.items())
+                origin: [lines[n].to_json(n) for n in sorted(lines)] for origin, lines in sorted(robots_lines.items())
             },
             "header_values": {
                 name: [{"value": v, "pages": n} for v, n in values.most_common()] for name, values in sorted(self.header_values.items())
