@@ -185,6 +185,26 @@ def test_reader_skips_a_torn_line_and_reads_other_layouts_whole(tmp_path):
     assert sorted(judged[1][1].rows) == sorted(judged[0][1].rows)
 
 
+def test_counts_are_the_same_whether_pages_share_maps_or_each_has_its_own():
+    from collections import Counter
+
+    from noai_check.summary import Summary
+
+    records = [record(f"{BASE}/u/t{i}", page_type=("track", "profile")[i % 2],
+                      agents=verdicts(blocked_line=(6, None)[i % 3 == 0], reserved=i % 5 != 0, reasons=f"page {i}"))
+               for i in range(5000)]  # more distinct maps than are held before folding
+    shared, own = Summary(), Summary()
+    for rec in records:
+        own.add(rec)  # a Verdicts of its own per page
+    cache = {}
+    for rec in records:
+        key = json.dumps({t: {k: v for k, v in a.items() if k != "reasons"} for t, a in rec["agents"].items()}, sort_keys=True)
+        shared.add(rec, cache.setdefault(key, Verdicts(rec["agents"])))
+    assert own.to_json() == shared.to_json()
+    gpt = Counter(r["agents"]["GPTBot"]["training"] for r in records)
+    assert own.to_json()["agents"]["GPTBot"]["training"] == dict(gpt)
+
+
 # ---------------------------------------------------------------- numbers and page
 
 
