@@ -15,7 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import NoaiCheckError
-from .history import HISTORY_FILE, History, PageRow, RunInfo, RunSnapshot, SiteFileRow, open_history, snapshot_from_reports
+from .history import (
+    HISTORY_FILE, History, PageRow, RunInfo, RunSnapshot, SiteFileRow, open_history, read_run_meta, snapshot_from_reports,
+)
 from .registry import Registry, load_registry
 from .robots import RobotsTxt, parse_robots
 from .terms import Clause, compare_clauses
@@ -89,23 +91,25 @@ def changes_for_report(reports_dir: Path, platform: str, report: dict[str, Any] 
     """
     reports_dir = Path(reports_dir)
     try:
-        current = snapshot_from_reports(reports_dir / platform, report)
+        meta = read_run_meta(reports_dir / platform)  # cheap checks first: a 50k-page run is read only to compare
     except NoaiCheckError as error:
         return [_note(f"Changes could not be computed: {error}")]
-    if not current.complete:
-        return [_note(f"This run is incomplete ({current.finish_reason}), so it is not compared with earlier runs: "
+    if not meta.get("complete"):
+        return [_note(f"This run is incomplete ({meta.get('finish_reason')}), so it is not compared with earlier runs: "
                       "pages it did not reach would look like changes.")]
     if not (reports_dir / HISTORY_FILE).exists():
         return [_note("This is the first recorded run: there is nothing to compare with yet.")]
+    this_run = (meta.get("started_at"), meta.get("finished_at"))
     try:
         with open_history(reports_dir) as history:
-            earlier = [r for r in history.runs(platform) if r.complete and r.finished_at <= current.finished_at
-                       and (r.started_at, r.finished_at) != (current.started_at, current.finished_at)]
+            earlier = [r for r in history.runs(platform) if r.complete and r.finished_at <= (meta.get("finished_at") or "")
+                       and (r.started_at, r.finished_at) != this_run]
             if not earlier:
                 return [_note("No earlier complete run is recorded: there is nothing to compare with yet.")]
             previous = history.load(earlier[-1].run_id)
+        current = snapshot_from_reports(reports_dir / platform, report)
         changes = diff_snapshots(previous, current, load_registry())
-    except Exception as error:  # the report must be written whatever the history holds
+    except Exception as error:  # noqa: BLE001 - the report must be written whatever the history holds
         return [_note(f"Changes could not be computed: {error}")]
     since = f"run {previous.run_id} (finished {previous.finished_at})"
     if not changes:

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -127,7 +128,12 @@ class PageRow:
     agent_directives: dict[str, list[str]]
     tdm: int | None
     content_usage: dict[str, str]
-    agents: dict[str, list[Any]] | None = None  # token -> [robots_allowed, training]; None when not loaded
+    # Compact JSON {token: [robots_allowed, training]}, kept as text (identical maps share one string)
+    # because 165 agents x 20k pages as dicts would not fit in memory; None when not loaded.
+    agents_json: str | None = None
+
+    def agents(self) -> dict[str, list[Any]]:
+        return json.loads(self.agents_json) if self.agents_json else {}
 
 
 @dataclass
@@ -210,16 +216,20 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
                 continue
 
 
-def _page_row(record: dict[str, Any]) -> PageRow:
+def _page_row(record: dict[str, Any], interned: dict[str, str] | None) -> PageRow:
     page = record.get("page") or {}
-    agents = record.get("agents") or {}
+    agents_json = None
+    if interned is not None and record.get("agents"):
+        compact = {token: [v.get("robots_allowed"), v.get("training")] for token, v in record["agents"].items()}
+        text = _json(compact)
+        agents_json = interned.setdefault(text, text)
     return PageRow(
         url=record["url"], page_type=record.get("page_type"), status=record.get("status"),
         verifiable=bool(record.get("verifiable")), reason=record.get("unverifiable_reason"),
         sha256=record.get("sha256"), noai=page.get("noai"), noimageai=page.get("noimageai"),
         agent_directives=page.get("agent_directives") or {}, tdm=page.get("tdm_reservation"),
         content_usage=page.get("content_usage") or {},
-        agents={token: [v.get("robots_allowed"), v.get("training")] for token, v in sorted(agents.items())},
+        agents_json=agents_json,
     )
 
 
@@ -250,20 +260,32 @@ def terms_row(record: dict[str, Any]) -> TermsRow:
     )
 
 
-def snapshot_from_reports(out: Path, report: dict[str, Any] | None = None) -> RunSnapshot:
-    """The run whose files are in ``out`` (reports/<platform>); ``report`` is its report.json content if known."""
+def read_run_meta(out: Path) -> dict[str, Any]:
+    """run.json of the crawl in ``out``: cheap, so callers can decide before reading every page."""
     try:
         meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NoaiCheckError(f"no stored crawl in {out}: run.json is missing") from None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: {error}") from None
+    if not isinstance(meta, dict):
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: run.json is not an object")
+    return meta
+
+
+def snapshot_from_reports(out: Path, report: dict[str, Any] | None = None, *, with_agents: bool = False) -> RunSnapshot:
+    """The run whose files are in ``out`` (reports/<platform>); ``report`` is its report.json content if known."""
+    meta = read_run_meta(out)
+    try:
         if report is None and (out / "report.json").exists():
             on_disk = json.loads((out / "report.json").read_text(encoding="utf-8"))
             same_run = (on_disk.get("started_at"), on_disk.get("finished_at")) == (meta.get("started_at"), meta.get("finished_at"))
             report = on_disk if same_run else None
         sites = json.loads((out / "sites.json").read_text(encoding="utf-8")) if (out / "sites.json").exists() else {}
-    except FileNotFoundError:
-        raise NoaiCheckError(f"no stored crawl in {out}: run.json is missing") from None
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise NoaiCheckError(f"cannot read the stored crawl in {out}: {error}") from None
     report = report or {}
+    interned: dict[str, str] | None = {} if with_agents else None
     snapshot = RunSnapshot(
         platform=out.name, run_id=None, base_url=meta.get("base_url"), started_at=meta.get("started_at"),
         finished_at=meta.get("finished_at") or report.get("finished_at") or "",
@@ -275,7 +297,7 @@ def snapshot_from_reports(out: Path, report: dict[str, Any] | None = None) -> Ru
     for name in ("pages.jsonl", "media.jsonl"):
         for record in _read_jsonl(out / name):
             if isinstance(record, dict) and "url" in record:
-                snapshot.pages[record["url"]] = _page_row(record)  # a resumed crawl's later record wins
+                snapshot.pages[record["url"]] = _page_row(record, interned)  # a resumed crawl's later record wins
     for origin, site in sites.items():
         folder = out / "site" / _safe_host(origin)
         for key, path in SITE_FILES.items():
@@ -376,7 +398,7 @@ class History:
         run_id = int(cursor.lastrowid or 0)
         rows = []
         for p in s.pages.values():
-            agents_sha = self._blob(_json(p.agents).encode("utf-8")) if p.agents else None
+            agents_sha = self._blob(p.agents_json.encode("utf-8")) if p.agents_json else None
             rows.append((run_id, p.url, p.page_type, p.status, int(p.verifiable), p.reason, p.sha256,
                          None if p.noai is None else int(p.noai), None if p.noimageai is None else int(p.noimageai),
                          _json(p.agent_directives), p.tdm, _json(p.content_usage), agents_sha))
@@ -418,18 +440,18 @@ class History:
             complete=bool(row[4]), finish_reason=row[5], settings=json.loads(row[6]), tool_version=row[7],
             registry_version=row[8], claims=json.loads(row[9]), page_types=json.loads(row[10]),
         )
-        blobs: dict[str, Any] = {}
+        blobs: dict[str, str] = {}
         for p in self.conn.execute("SELECT * FROM pages WHERE run_id = ? ORDER BY rowid", (run_id,)):
-            agents = None
+            agents_json = None
             if with_agents and p[12]:
                 if p[12] not in blobs:
-                    blobs[p[12]] = json.loads(self._content(p[12]) or b"{}")
-                agents = blobs[p[12]]
+                    blobs[p[12]] = (self._content(p[12]) or b"{}").decode("utf-8")
+                agents_json = blobs[p[12]]
             snapshot.pages[p[1]] = PageRow(
                 url=p[1], page_type=p[2], status=p[3], verifiable=bool(p[4]), reason=p[5], sha256=p[6],
                 noai=None if p[7] is None else bool(p[7]), noimageai=None if p[8] is None else bool(p[8]),
                 agent_directives=json.loads(p[9] or "{}"), tdm=p[10], content_usage=json.loads(p[11] or "{}"),
-                agents=agents,
+                agents_json=agents_json,
             )
         for f in self.conn.execute("SELECT * FROM site_files WHERE run_id = ?", (run_id,)):
             content = self._content(f[5]) if f[7] and f[5] else None
@@ -479,6 +501,24 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise
 
 
+def _busy(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _use_wal(conn: sqlite3.Connection, attempts: int = 50) -> None:
+    """Switch to WAL (readers never wait for a writer). Switching needs a moment alone with the file,
+    which a crawl finishing at the same time may hold; after retrying, the default journal is still safe."""
+    for _ in range(attempts):
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            conn.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as error:
+            if not _busy(error):
+                raise
+        time.sleep(0.05)
+
+
 def open_history(reports_dir: Path, *, create: bool = False) -> History:
     """Open ``reports_dir/history.sqlite``, checking it is ours first; ``create`` makes a missing one."""
     path = Path(reports_dir) / HISTORY_FILE
@@ -494,9 +534,14 @@ def open_history(reports_dir: Path, *, create: bool = False) -> History:
             raise NoaiCheckError(f"no runs recorded in {reports_dir} ({path} is empty)")
         if not ours or _pragma(conn, "user_version") < schema_version():
             _migrate(conn, path)
-        if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.OperationalError as error:
+        if conn is not None:
+            conn.close()
+        if _busy(error):
+            raise NoaiCheckError(f"{path} is busy: another process held it for over {BUSY_TIMEOUT_MS // 1000} s ({error})") from None
+        raise _refuse(path, f"cannot be read as a noai-check history ({error})") from None
     except sqlite3.DatabaseError as error:
         if conn is not None:
             conn.close()
@@ -516,7 +561,7 @@ def record_crawl(out: Path, logger: logging.Logger | logging.LoggerAdapter[Any] 
     """
     log = logger or logging.getLogger(__name__)
     try:
-        snapshot = snapshot_from_reports(out)
+        snapshot = snapshot_from_reports(out, with_agents=True)
         with open_history(out.parent, create=True) as history:
             run_id = history.record(snapshot)
     except (NoaiCheckError, sqlite3.Error, OSError) as error:

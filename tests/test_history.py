@@ -37,7 +37,7 @@ def test_a_run_round_trips_through_the_history(tmp_path):
         stored = history.load(run_id, with_agents=True)
     one = stored.pages["https://sc.example/a/one"]
     assert (one.noai, one.agent_directives, one.content_usage, one.tdm) == (True, {"gptbot": ["noai"]}, {"train-ai": "n"}, 1)
-    assert one.agents == {"GPTBot": [True, "none"]}
+    assert one.agents() == {"GPTBot": [True, "none"]}
     assert not stored.pages["https://sc.example/a/two"].verifiable
     robots = stored.site_files[("https://sc.example", "robots.txt")]
     assert robots.content == ROBOTS_V1 and robots.status == 200
@@ -191,7 +191,7 @@ def test_threads_recording_at_once_all_land(tmp_path):
 
     def record(out: Path) -> None:
         try:
-            snapshot = snapshot_from_reports(out)
+            snapshot = snapshot_from_reports(out, with_agents=True)
             with open_history(tmp_path, create=True) as history:
                 ids.append(history.record(snapshot))
         except BaseException as error:  # noqa: BLE001 - reported below
