@@ -84,11 +84,15 @@ def is_http_url(value: object) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
-DISPLAY_NAMES = {"soundcloud": "SoundCloud"}
+DISPLAY_NAMES = {
+    "soundcloud": "SoundCloud", "youtube": "YouTube", "deviantart": "DeviantArt", "artstation": "ArtStation",
+    "bandcamp": "Bandcamp", "mixcloud": "Mixcloud", "audiomack": "Audiomack", "spotify": "Spotify", "flickr": "Flickr",
+}
 
 
 def display_name(platform: str) -> str:
-    return DISPLAY_NAMES.get(platform, platform[:1].upper() + platform[1:])
+    """A platform as its owner writes it; any other name as given."""
+    return DISPLAY_NAMES.get(platform, clip(platform, 100))
 
 
 def report_name(report: dict[str, Any]) -> str:
@@ -225,6 +229,14 @@ def render_html(report: dict[str, Any], out: Path | None = None, page_rows: list
 
 
 def render_index(platforms: list[dict[str, Any]], generated_at: str) -> str:
+    """reports/index.html from report_index's summaries: one card per platform, answer first."""
+    for entry in platforms:
+        entry["name"] = report_name({"platform": entry["platform"], "base_url": entry.get("base_url")})
+        entry["answer"] = short_answer([c for c in entry["claims"] if c.get("status") in STATUS]) if entry["claims"] else None
+        entry["coverage"] = sorted(entry["coverage"], key=lambda c: -(c.get("pages") or 0) if isinstance(c.get("pages"), int) else 0)
+        for row in entry["coverage"]:
+            ok = isinstance(row.get("noai_rate"), (int, float)) and isinstance(row.get("noai_ci95"), list) and len(row["noai_ci95"]) == 2
+            row["bar"] = interval_bar(row["noai_rate"], row["noai_ci95"], width=200) if ok else None
     return _ENV.get_template("index.html").render(
         platforms=platforms, generated_at=generated_at, script="", script_hash=script_csp_hash(""),
     )
