@@ -214,7 +214,7 @@ def cmd_demo(args: argparse.Namespace, console: Console) -> int:
             spider_args={"base_url": replica.base_url, "media_hosts": replica.media_url.split("://", 1)[1],
                          "max_pages": str(args.max_pages), "seed": "demo"},
             settings={"NOAI_REPORTS_DIR": args.reports_dir, "DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
-                      "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "LOG_LEVEL": "WARNING"},
+                      "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "DOWNLOAD_TIMEOUT": 5, "LOG_LEVEL": "WARNING"},
         )
     finally:
         replica.stop()
