@@ -165,7 +165,7 @@ def cmd_diff(args: argparse.Namespace, console: Console) -> int:
     before, after = result["from"], result["to"]
     console.print(f"{escape(args.platform)}: run {before['run_id']} ({before['finished_at']}) -> run {after['run_id']} "
                   f"({after['finished_at']}): {len(result['changes'])} changes, {result['regressions']} lost protection",
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     for skipped in result["skipped_incomplete"]:
         console.print(f"  skipped incomplete run {skipped['run_id']} ({escape(str(skipped['finish_reason']))})", highlight=False)
     for change in result["changes"]:
@@ -173,6 +173,15 @@ def cmd_diff(args: argparse.Namespace, console: Console) -> int:
                       highlight=False, soft_wrap=True)
         if change["kind"] == "robots.txt" and change.get("diff"):
             console.print(escape(change["diff"]), style="dim", highlight=False)
+        if change["kind"] == "terms":
+            for sign, key in (("+", "added_clauses"), ("-", "removed_clauses")):
+                for clause in change[key]:
+                    ai = "[bold]AI[/bold] " if clause["ai"] else ""
+                    console.print(f"    {sign} {ai}\u201c{escape(clause['text'])}\u201d", highlight=False, soft_wrap=True)
+            for pair in change["changed_clauses"]:
+                ai = "[bold]AI[/bold] " if pair["ai"] else ""
+                console.print(f"    ~ {ai}\u201c{escape(pair['before'])}\u201d -> \u201c{escape(pair['after'])}\u201d",
+                              highlight=False, soft_wrap=True)
     return EXIT_OK
 
 

@@ -16,7 +16,16 @@ from urllib.parse import urlsplit
 
 from .errors import NoaiCheckError
 from .history import (
-    HISTORY_FILE, History, PageRow, RunInfo, RunSnapshot, SiteFileRow, open_history, read_run_meta, snapshot_from_reports,
+    HISTORY_FILE,
+    History,
+    PageRow,
+    RunInfo,
+    RunSnapshot,
+    SiteFileRow,
+    TermsRow,
+    open_history,
+    read_run_meta,
+    snapshot_from_reports,
 )
 from .registry import Registry, load_registry
 from .robots import RobotsTxt, parse_robots
@@ -170,7 +179,7 @@ def _site_file_changes(before: RunSnapshot, after: RunSnapshot, registry: Regist
         labels = (f"{name} ({_run_label(before)})", f"{name} ({_run_label(after)})")
         change: dict[str, Any] = {
             "kind": "robots.txt" if name == "robots.txt" else "site-file", "host": origin, "name": name,
-            "url": (new or old).url if (new or old) else None,  # type: ignore[union-attr]
+            "url": next((row.url for row in (new, old) if row is not None), None),
             "before": _file_state(old), "after": _file_state(new), "diff": _unified(old, new, labels),
         }
         what = _status_words(old, new)
@@ -268,15 +277,15 @@ def _quote(text: str, limit: int = 160) -> str:
 
 
 def _terms_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[str, Any]]:
-    changes = []
+    changes: list[dict[str, Any]] = []
     for url in sorted(set(before.terms) | set(after.terms)):
         old, new = before.terms.get(url), after.terms.get(url)
         comparison = compare_clauses(old.clauses if old else None, new.clauses if new else None)
         if comparison.status == "same":
             continue
         if comparison.status == "unknown":
-            why = [f"{label}: {row.reason or 'not read'}" for label, row in ((_run_label(before), old), (_run_label(after), new))
-                   if row is None or row.clauses is None]
+            why = [f"{label}: {row.reason if row else 'not fetched'}"
+                   for label, row in ((_run_label(before), old), (_run_label(after), new)) if row is None or row.clauses is None]
             detail = "; ".join(why) or (comparison.reason or "")
             changes.append({
                 "kind": "terms", "url": url, "status": "unknown", "reason": comparison.reason, "regression": False,
@@ -308,7 +317,7 @@ def _terms_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[str, An
     return changes
 
 
-def _terms_state(row: Any) -> dict[str, Any] | None:
+def _terms_state(row: TermsRow | None) -> dict[str, Any] | None:
     if row is None:
         return None
     return {"status": row.status, "verifiable": row.verifiable, "sha256": row.sha256, "reason": row.reason}
@@ -324,9 +333,9 @@ def _page_value(page: PageRow, name: str) -> Any:
 def _lost(name: str, old: Any, new: Any) -> bool:
     """Did the page stop saying something that reserved AI use?"""
     if name in ("noai", "noimageai"):
-        return bool(old) and not new
+        return bool(old) and not bool(new)
     if name == "tdm_reservation":
-        return old == 1 and new != 1
+        return bool(old == 1 and new != 1)
     if name == "agent_directives":
         return any(d not in (new or {}).get(agent, []) for agent, ds in (old or {}).items() for d in ds)
     if name == "content_usage":

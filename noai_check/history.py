@@ -353,7 +353,7 @@ class History:
         self.conn = conn
         self.path = path
 
-    def __enter__(self) -> History:
+    def __enter__(self) -> History:  # noqa: PYI034 - History is not meant to be subclassed
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -145,7 +145,7 @@ def _flush(pieces: list[str], out: list[str]) -> None:
 
 def extract_clauses(html: str | bytes) -> list[Clause]:
     """The clauses of a terms page, in page order; page chrome, scripts and styles are left out."""
-    if not html or not (html.strip() if isinstance(html, str) else html.strip()):
+    if not html or not html.strip():
         return []
     try:
         root = lxml.html.fromstring(html)

@@ -133,6 +133,21 @@ def test_choosing_runs_needs_two_complete_runs_of_the_platform(tmp_path):
             choose_runs(history, "soundcloud", to_id=9)
 
 
+def test_diff_command_prints_each_change_and_quotes_clauses(tmp_path, capsys, monkeypatch):
+    from noai_check.cli import main
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    crawl(tmp_path, 1)
+    crawl(tmp_path, 2, terms_html=TERMS_V2, robots=ROBOTS_V2)
+    assert main(["diff", "soundcloud", "--reports-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("soundcloud: run 1 (2026-01-01T00:00:00Z) -> run 2")
+    assert "LOST    robots.txt: robots.txt on https://sc.example changed" in out and "+User-agent: ClaudeBot" in out
+    assert "    + AI \u201cYour content may be used to train artificial intelligence models.\u201d" in out
+    assert main(["diff", "soundcloud", "--reports-dir", str(tmp_path), "--from", "0"]) == 2
+    assert "run ids start at 1" in capsys.readouterr().err
+
+
 # ---------------------------------------------------------------- the report's section
 
 
@@ -177,7 +192,8 @@ def test_the_changes_partial_escapes_and_labels_without_colour_alone(tmp_path):
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "noai_check.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "noai_check.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=120,
+                          check=False)
 
 
 @pytest.fixture(scope="module")
@@ -249,9 +265,9 @@ def test_e2e_diff_v1_to_v2_finds_exactly_the_changes_made(timeline):
 
     [terms] = [c for c in changes if c["kind"] == "terms"]
     assert terms["url"] == base + "/terms-of-use" and terms["status"] == "changed" and terms["ai_clause_added"]
-    assert [(c["text"], c["ai"]) for c in terms["added_clauses"]] == [(
-        "We do not use your content to train generative artificial intelligence models without your explicit "
-        "opt-in consent, and we do not allow third parties to use content on the platform for AI training.", True)]
+    added = ("We do not use your content to train generative artificial intelligence models without your explicit "
+             "opt-in consent, and we do not allow third parties to use content on the platform for AI training.")
+    assert [(c["text"], c["ai"]) for c in terms["added_clauses"]] == [(added, True)]
     assert terms["removed_clauses"] == [] and terms["changed_clauses"] == []
 
     [coverage] = [c for c in changes if c["kind"] == "coverage"]

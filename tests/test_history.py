@@ -15,7 +15,12 @@ import pytest
 from noai_check import history as history_module
 from noai_check.errors import NoaiCheckError
 from noai_check.history import (
-    APPLICATION_ID, HISTORY_FILE, open_history, record_crawl, schema_version, snapshot_from_reports,
+    APPLICATION_ID,
+    HISTORY_FILE,
+    open_history,
+    record_crawl,
+    schema_version,
+    snapshot_from_reports,
 )
 from tests.crawling import REPO
 from tests.fake_crawl import ROBOTS_V1, page, write_crawl

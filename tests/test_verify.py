@@ -54,10 +54,10 @@ def test_claims_fail_only_when_asked(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("later, reason", [
-    ({"robots": ROBOTS_V2}, "agent became allowed by robots.txt on https://sc.example: GPTBot at /, 1 of 1 sampled profile paths, "
-                                   "1 of 1 sampled track paths"),
-    ({"terms_html": TERMS_V2}, "AI clause added to the terms at https://sc.example/terms-of-use: "
-                               "\u201cYour content may be used to train artificial intelligence models.\u201d"),
+    ({"robots": ROBOTS_V2}, ("agent became allowed by robots.txt on https://sc.example: GPTBot at /, "
+                             "1 of 1 sampled profile paths, 1 of 1 sampled track paths")),
+    ({"terms_html": TERMS_V2}, ("AI clause added to the terms at https://sc.example/terms-of-use: "
+                                "\u201cYour content may be used to train artificial intelligence models.\u201d")),
     ({"pages": [page("/a/one"), page("/a", "profile", noai=False)]}, "page lost a signal: https://sc.example/a: noai true -> false"),
 ])
 def test_each_kind_of_regression_fails_with_its_reason(tmp_path, capsys, later, reason):
