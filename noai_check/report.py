@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -13,6 +14,8 @@ from .claims import tally_claims
 from .platforms.base import Platform
 from .registry import Registry
 from .summary import Summary, Verdicts
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 PAGE_TABLE_ROWS = 500  # pages shown in report.html; pages.jsonl has them all
@@ -223,7 +226,10 @@ def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platfor
     _write_atomic(path, json.dumps(built.report, indent=2, sort_keys=True, ensure_ascii=False))
     html = render_html(built.report, out, built.page_rows, registry, changes=_changes(out, built.report))
     _write_atomic(out / "report.html", html)
-    write_index(out.parent)
+    try:
+        write_index(out.parent)
+    except OSError as error:  # the platform's own report is written; the shared index can wait for the next one
+        logger.warning("reports index not written: %s", error)
     return path
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def write_index(reports_dir: Path) -> Path:
         if entry is not None:
             entries.append(entry)
     path = reports_dir / INDEX_NAME
-    tmp = path.with_name(INDEX_NAME + ".tmp")
+    tmp = path.with_name(f".{INDEX_NAME}.{os.getpid()}.tmp")  # two crawls may finish at once
     tmp.write_text(render_index(entries, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")), encoding="utf-8")
     tmp.replace(path)
     return path
