@@ -472,9 +472,11 @@ def _pragma(conn: sqlite3.Connection, name: str) -> int:
 
 def _check_ours(conn: sqlite3.Connection, path: Path) -> bool:
     """True for our history, False for an empty database; raise for anyone else's or a newer schema."""
-    app_id = _pragma(conn, "application_id")
-    version = _pragma(conn, "user_version")
-    objects = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    # One statement, so one consistent read: another process may be creating the schema right now.
+    app_id, version, objects = conn.execute(
+        "SELECT (SELECT application_id FROM pragma_application_id()), (SELECT user_version FROM pragma_user_version()),"
+        " (SELECT count(*) FROM sqlite_master)"
+    ).fetchone()
     if app_id == 0 and version == 0 and objects == 0:
         return False
     if app_id != APPLICATION_ID:
