@@ -29,6 +29,7 @@ _AFTER_AGENTS = (b', "ai_txt": ', b', "fetched_at": ')
 _CACHE_BYTES = 256 << 20  # distinct agents maps remembered (by their bytes) before starting over
 _SAMPLE_STRIDE = 61  # bytes between the ones sampled to find a cached map
 _BUCKET_SIZE = 16  # same-sample maps kept; more are read every time
+_ROWS_KEPT = 4096  # distinct reduced maps kept for sharing
 _READ_BUFFER = 1 << 20  # lines are ~80 KB: a small buffer makes reading them the slowest part
 
 
@@ -54,6 +55,17 @@ class _VerdictCache:
 
     buckets: dict[tuple[int, bytes], list[tuple[bytes, Verdicts]]] = field(default_factory=dict)
     size: int = 0
+    # Maps that differ only in their reasons reduce to the same rows: one Verdicts for all of them,
+    # so the counts and the claim checks still see one value shared by many pages.
+    by_rows: dict[tuple[tuple[str, bool, int | None, str], ...], Verdicts] = field(default_factory=dict)
+
+    def intern(self, verdicts: Verdicts) -> Verdicts:
+        found = self.by_rows.get(verdicts.rows)
+        if found is None:
+            if len(self.by_rows) >= _ROWS_KEPT:
+                self.by_rows.clear()
+            found = self.by_rows[verdicts.rows] = verdicts
+        return found
 
     def get(self, line: bytes, start: int, end: int) -> Verdicts:
         """The Verdicts of the agents map ``line[start:end]``."""
@@ -64,7 +76,7 @@ class _VerdictCache:
                 if line.startswith(raw, start):
                     return found
         raw = line[start:end]
-        found = Verdicts(json.loads(raw))
+        found = self.intern(Verdicts(json.loads(raw)))
         if bucket is None or len(bucket) < _BUCKET_SIZE:
             if self.size + len(raw) > _CACHE_BYTES:
                 self.buckets.clear()
@@ -93,7 +105,7 @@ def iter_judged(path: Path) -> Iterator[tuple[dict[str, Any], Verdicts]]:
                     continue  # a torn last line
                 if not isinstance(record, dict):
                     continue
-                judged = record, Verdicts(record.pop("agents", None) or {})
+                judged = record, cache.intern(Verdicts(record.pop("agents", None) or {}))
             yield judged
 
 
