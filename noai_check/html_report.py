@@ -340,11 +340,6 @@ def matrix_view(report: dict[str, Any], registry: Registry | None) -> dict[str, 
 # ---------------------------------------------------------------- site files
 
 
-def _safe_host(origin: str) -> str:
-    """The folder the crawl stored an origin's files in (same rule as the pipeline)."""
-    return origin.split("://", 1)[-1].replace(":", "_").replace("/", "_")
-
-
 def _read_text(path: Path) -> tuple[str | None, int]:
     try:
         raw = path.read_bytes()
@@ -405,7 +400,9 @@ def _hosts_in_order(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 def site_view(origin: str, site: dict[str, Any], report: dict[str, Any], out: Path | None) -> dict[str, Any]:
     """One host's site files: status, hash, the text as served (capped) with deciding lines marked."""
-    folder = _safe_host(origin)
+    from .report import site_folder
+
+    folder = site_folder(Path("."), origin).name
     findings = site.get("findings") or []
     decided = report.get("robots_lines", {}).get(origin, [])
     files = []
@@ -448,4 +445,21 @@ def notable_view(report: dict[str, Any]) -> list[dict[str, Any]]:
         for finding in site.get("findings") or []:
             if finding.get("signal") in ("conflict", "parser-disagreement"):
                 rows.append(dict(finding, where=origin, pages=None, examples=[]))
+    for origin, compared in report.get("parser_disagreements", {}).items():
+        if not compared.get("compared"):
+            rows.append({"signal": "parser-disagreement", "source": "robots.txt", "agent": None, "where": origin,
+                         "value": "not compared", "evidence": compared.get("note", ""), "pages": None, "examples": []})
+        for finding in _group_disagreements(compared.get("findings", [])):
+            rows.append(dict(finding, where=origin, pages=None, examples=[]))
     return rows
+
+
+def _group_disagreements(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (value, cause) with the agents it hits, instead of one per agent and URL."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for finding in findings:
+        agents = grouped.setdefault((finding.get("value") or "", finding.get("evidence") or ""), [])
+        if finding.get("agent") and finding["agent"] not in agents:
+            agents.append(finding["agent"])
+    return [{"signal": "parser-disagreement", "source": "robots.txt (protego vs RFC 9309)", "agent": ", ".join(agents),
+             "value": value, "evidence": evidence} for (value, evidence), agents in grouped.items()]

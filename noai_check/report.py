@@ -13,6 +13,7 @@ from typing import Any
 from .claims import tally_claims
 from .platforms.base import Platform
 from .registry import Registry
+from .site import origin_of
 from .summary import Summary, Verdicts
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,9 @@ _CACHE_BYTES = 256 << 20  # distinct agents maps remembered (by their bytes) bef
 _SAMPLE_STRIDE = 61  # bytes between the ones sampled to find a cached map
 _BUCKET_SIZE = 16  # same-sample maps kept; more are read every time
 _ROWS_KEPT = 4096  # distinct reduced maps kept for sharing
+# Protego comparison: every registry agent on the root and one crawled page per type, per host.
+_COMPARED_HOSTS = 12
+_COMPARED_MAX_LINES = 2000  # larger files are left to `noai-check robots FILE` (a verdict scans every rule)
 _READ_BUFFER = 1 << 20  # lines are ~80 KB: a small buffer makes reading them the slowest part
 
 
@@ -171,9 +175,12 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     claims = tally_claims(platform.claims, registry)
     training = frozenset(a.token for a in registry.agents if a.purpose in TRAINING_PURPOSES)
     rows: list[dict[str, Any]] = []
+    examples: dict[str, dict[str, str]] = {}  # origin -> page type -> first URL crawled there
     total = 0
     for record, verdicts in iter_judged(out / "pages.jsonl"):
         total += 1
+        url = record.get("final_url") or record["url"]
+        examples.setdefault(origin_of(url), {}).setdefault(record["page_type"], url)
         summary.add(record, verdicts)
         for claim in claims:
             claim.add(record, verdicts)
@@ -196,6 +203,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
         "claims": [claim.to_json() for claim in claims],
         **data,
         "robots_lines": lines,
+        "parser_disagreements": parser_disagreements(out, sites, examples, registry),
         "media": media_data["page_types"].get("media"),
         "media_notable_findings": media_data["notable_findings"],
         "media_unverifiable": media_data["unverifiable"],
@@ -220,6 +228,42 @@ def _merge_lines(pages: dict[str, list[dict[str, Any]]], media: dict[str, list[d
                 known["agents"] = sorted(set(known["agents"]) | set(entry["agents"]), key=str.lower)[:12]
                 known["agents_total"] = max(known["agents_total"], entry["agents_total"])
     return {origin: [lines[n] for n in sorted(lines)] for origin, lines in sorted(merged.items())}
+
+
+def site_folder(out: Path, origin: str) -> Path:
+    """Where the crawl stored an origin's site files (the pipeline's naming: host, ':' and '/' as '_')."""
+    return out / "site" / origin.split("://", 1)[-1].replace(":", "_").replace("/", "_")
+
+
+def parser_disagreements(out: Path, sites: dict[str, Any], examples: dict[str, dict[str, str]],
+                         registry: Registry) -> dict[str, Any]:
+    """Where protego (Scrapy's parser) reads a host's stored robots.txt otherwise than RFC 9309.
+
+    Judged for every registry agent on the host's root and one crawled page per page type; a
+    file too large to compare quickly is named, not compared.
+    """
+    from .robots import parse_robots
+
+    found: dict[str, Any] = {}
+    for origin in list(sites)[:_COMPARED_HOSTS]:
+        record = sites[origin].get("robots_txt") or {}
+        status = record.get("status")
+        if not isinstance(status, int) or not 200 <= status < 300:
+            continue
+        try:
+            body = (site_folder(out, origin) / "robots.txt").read_bytes()
+        except OSError:
+            continue
+        lines = body.count(b"\n") + 1
+        if lines > _COMPARED_MAX_LINES:
+            found[origin] = {"compared": False, "lines": lines, "findings": [],
+                             "note": f"robots.txt has {lines:,} lines: not compared here (noai-check robots FILE does)"}
+            continue
+        urls = [origin + "/"] + sorted(examples.get(origin, {}).values())
+        findings = parse_robots(body, status).protego_disagreements(registry.tokens(), urls)
+        if findings:
+            found[origin] = {"compared": True, "urls": urls, "findings": [f.to_json() for f in findings]}
+    return found
 
 
 def build_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> dict[str, Any]:

@@ -231,6 +231,16 @@ def test_report_keeps_its_keys_and_adds_deciding_lines_and_examples(tmp_path):
     assert "tdm 0 and noai" in text
 
 
+def test_parser_disagreements_are_found_in_the_stored_robots_txt(tmp_path):
+    robots = b"User-agent: GPTBot\nContent-Usage: train-ai=n\nUser-agent: CCBot\nDisallow: /\n"
+    report, html = report_of(tmp_path / "soundcloud", [record(f"{BASE}/u/t")], robots=robots)
+    compared = report["parser_disagreements"][BASE]
+    assert compared["compared"] is True and compared["urls"] == [f"{BASE}/", f"{BASE}/u/t"]
+    gpt = [f for f in compared["findings"] if f["agent"] == "GPTBot"]
+    assert gpt and gpt[0]["value"] == "rfc9309=blocked protego=allowed"
+    assert "protego splits the group at an unknown line (line 2: 'Content-Usage: train-ai=n')" in text_of(html)
+
+
 def test_page_is_self_contained(tmp_path):
     _, html = report_of(tmp_path / "soundcloud", [record(f"{BASE}/u/t")])
     doc = lxml.html.fromstring(html)
@@ -296,6 +306,7 @@ def test_a_500_kib_robots_txt_is_shown_capped_with_its_deciding_lines(tmp_path):
     text = text_of(html)
     total = robots.count(b"\n")
     assert "lines not shown" in text and f"{total:,} lines" in text
+    assert "not compared here (noai-check robots FILE does)" in text
 
 
 def test_50000_pages_stay_small_with_a_capped_table(tmp_path):
