@@ -45,8 +45,11 @@ SHOWN_AS_TEXT = {
 }
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; .ci/run installs it
+
+
 def chromium() -> str:
-    found = "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else shutil.which("chromium")
+    found = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
     if found:
         return found
     if os.environ.get("NOAI_REQUIRE_CHROMIUM") == "1":
@@ -122,6 +125,19 @@ def test_the_check_catches_a_page_that_does_run_injections(tmp_path):
                    "<b id=pwn-b>x</b></body></html>")
     with pytest.raises(AssertionError, match="changed the title"):
         assert_nothing_ran(dump_dom(bad, tmp_path / "profile"), "T", scripts=1)
+
+
+def test_a_missing_browser_skips_unless_ci_requires_it(monkeypatch, tmp_path):
+    import tests.test_report_browser as this
+
+    monkeypatch.setattr(this, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("NOAI_REQUIRE_CHROMIUM", raising=False)
+    with pytest.raises(pytest.skip.Exception):
+        chromium()
+    monkeypatch.setenv("NOAI_REQUIRE_CHROMIUM", "1")
+    with pytest.raises(pytest.fail.Exception, match="NOAI_REQUIRE_CHROMIUM=1"):
+        chromium()
 
 
 def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
