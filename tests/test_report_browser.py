@@ -128,9 +128,7 @@ def test_the_check_catches_a_page_that_does_run_injections(tmp_path):
 
 
 def test_a_missing_browser_skips_unless_ci_requires_it(monkeypatch, tmp_path):
-    import tests.test_report_browser as this
-
-    monkeypatch.setattr(this, "CHROMIUM", tmp_path / "no-chromium")
+    monkeypatch.setitem(chromium.__globals__, "CHROMIUM", tmp_path / "no-chromium")
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.delenv("NOAI_REQUIRE_CHROMIUM", raising=False)
     with pytest.raises(pytest.skip.Exception):
