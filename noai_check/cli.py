@@ -243,7 +243,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, run, and turn every expected failure into one line and exit 2."""
     console = Console()
-    errors = Console(stderr=True)
+    errors = Console(stderr=True, soft_wrap=True)  # one line, whatever the terminal width
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "handler", None):

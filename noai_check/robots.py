@@ -520,6 +520,8 @@ class RobotsTxt:
         self._parsed_text = parsed_text
         self._index, self._global_groups = _index_groups(parsed.groups)
         self._resolved: dict[str, _Resolved] = {}
+        self._compiled: dict[tuple[tuple[int, ...], str | None], _Resolved] = {}  # same groups, one compile
+        self._walked: dict[tuple[int, str], RobotsVerdict] = {}  # (compiled group, path) -> verdict
         self._fixed: RobotsVerdict | None = None
         if outcome.kind != "parsed":
             self._fixed = RobotsVerdict(outcome.kind == "allow-all", None, outcome.reason)
@@ -533,13 +535,25 @@ class RobotsTxt:
         if self._fixed is not None:
             return self._fixed
         resolved = self._resolved.get(agent) or self._resolve(agent)
-        for prefix, test, verdict in resolved.rules:
+        # Agents that fall back to the same groups share one compiled group, so one page's
+        # verdict is computed once for all of them (a 20,000-rule file costs ms per walk).
+        key = (id(resolved), path)
+        known = self._walked.get(key)
+        if known is not None:
+            return known
+        verdict = resolved.no_match
+        for prefix, test, rule_verdict in resolved.rules:
             if test is None:
                 if path.startswith(prefix):
-                    return verdict
+                    verdict = rule_verdict
+                    break
             elif test(path):
-                return verdict
-        return resolved.no_match
+                verdict = rule_verdict
+                break
+        if len(self._walked) >= 2048:
+            self._walked.clear()
+        self._walked[key] = verdict
+        return verdict
 
     def group_lines(self, agent: str, field: str) -> list[ExtensionLine]:
         """Extension lines (e.g. "content-signal") of the merged group that applies to ``agent``."""
@@ -597,7 +611,12 @@ class RobotsTxt:
     def _resolve(self, agent: str) -> _Resolved:
         """Find, merge and compile the groups for one asked agent; cached per agent string."""
         groups, label = self._groups_for(agent)
-        resolved = _compile_groups(groups, label, agent, self._source)
+        shared_key = (tuple(id(group) for group in groups), label)
+        resolved = self._compiled.get(shared_key) if groups else None
+        if resolved is None:
+            resolved = _compile_groups(groups, label, agent, self._source)
+            if groups:
+                self._compiled[shared_key] = resolved
         if len(self._resolved) < 4096:
             self._resolved[agent] = resolved
         return resolved
