@@ -17,6 +17,7 @@ from scrapy import signals
 from . import __version__
 from .history import record_crawl
 from .progress import print_summary
+from .records import encode_record
 from .report import write_report
 from .site import SITE_FILES, Site
 from .spider import now_iso
@@ -63,7 +64,9 @@ class RecordsPipeline:
         self.media = (self.out / "media.jsonl").open(mode, encoding="utf-8")
         (self.out / "evidence").mkdir(exist_ok=True)
         # Appending starts a new gzip member; readers see one stream (RFC 1952 allows concatenation).
-        self.evidence = gzip.open(self.out / "evidence" / "responses.jsonl.gz", mode + "t", encoding="utf-8")
+        self.evidence = gzip.open(
+            self.out / "evidence" / "responses.jsonl.gz", mode + "t", encoding="utf-8", compresslevel=5
+        )
         sites_file = self.out / "sites.json"
         self.sites: dict[str, Any] = (
             json.loads(sites_file.read_text(encoding="utf-8")) if self.resuming and sites_file.exists() else {}
@@ -80,7 +83,7 @@ class RecordsPipeline:
             return {"kind": kind, **{k: v for k, v in item["record"].items() if k != "html"}}
         if kind in ("page", "media"):
             stream = self.pages if kind == "page" else self.media
-            stream.write(json.dumps(item["record"], ensure_ascii=False, sort_keys=True) + "\n")
+            stream.write(encode_record(item["record"]) + "\n")
             stream.flush()
             if "evidence" in item:
                 # Not flushed per line (a sync flush per record costs more than the record); closed on stop.

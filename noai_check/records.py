@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+from functools import lru_cache
 from typing import Any
 
 from .analysis import Analysis
@@ -42,9 +44,42 @@ def page_record(
         "sha256": hashlib.sha256(response.body).hexdigest() if response.status is not None else None,
         "headers": evidence_headers(response),
         "page": analysis.page_json() if analysis and verifiable else None,
-        "agents": {t: v.to_json() for t, v in analysis.agents.items()} if analysis else {},
+        "agents": _agents_json(analysis) if analysis else {},
         "findings": [f.to_json() for f in analysis.findings] if analysis else [],
     }
+
+
+def _agents_json(analysis: Analysis) -> dict[str, Any]:
+    """The agents map; agents that share a verdict share one dict, so it is encoded once (encode_record)."""
+    shared: dict[int, dict[str, Any]] = {}
+    return {token: shared.get(id(v)) or shared.setdefault(id(v), v.to_json()) for token, v in analysis.agents.items()}
+
+
+@lru_cache(maxsize=4096)
+def _encoded_token(token: str) -> str:
+    return json.dumps(token, ensure_ascii=False)
+
+
+def encode_record(record: dict[str, Any]) -> str:
+    """``json.dumps(record, sort_keys=True, ensure_ascii=False)``, byte for byte, but each distinct
+    agent verdict is encoded once: most of the 165 agents share a handful of verdicts."""
+    agents = record.get("agents")
+    if not agents:
+        return json.dumps(record, ensure_ascii=False, sort_keys=True)
+    encoded: dict[int, str] = {}
+    parts = []
+    for token in sorted(agents):
+        value = agents[token]
+        text = encoded.get(id(value))
+        if text is None:
+            text = encoded[id(value)] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        parts.append(f"{_encoded_token(token)}: {text}")
+    middle = '"agents": {' + ", ".join(parts) + "}"
+    before = json.dumps({k: v for k, v in record.items() if k < "agents"}, ensure_ascii=False, sort_keys=True)
+    after = json.dumps({k: v for k, v in record.items() if k > "agents"}, ensure_ascii=False, sort_keys=True)
+    pieces = [piece[1:-1] for piece in (before, after) if piece != "{}"]
+    pieces.insert(1 if before != "{}" else 0, middle)
+    return "{" + ", ".join(pieces) + "}"
 
 
 def evidence_record(url: str, response: Fetched, analysis: Analysis | None) -> dict[str, Any]:

@@ -555,6 +555,12 @@ class RobotsTxt:
         self._walked[key] = verdict
         return verdict
 
+    def group_identity(self, agent: str) -> object:
+        """An opaque value equal for agents that the same (merged) groups govern: they get equal verdicts."""
+        if self._fixed is not None:
+            return self._fixed
+        return self._resolved.get(agent) or self._resolve(agent)
+
     def group_lines(self, agent: str, field: str) -> list[ExtensionLine]:
         """Extension lines (e.g. "content-signal") of the merged group that applies to ``agent``."""
         wanted = field.strip().lower()

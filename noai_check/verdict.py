@@ -204,22 +204,28 @@ def judge_agent(
     )
 
 
-def _equivalence_key(agent: Agent, page: PageSignals | None, site: Site, robots: RobotsVerdict) -> tuple[object, ...] | None:
-    """Agents with equal keys get equal verdicts on this page, so one is computed and shared.
+def _agent_classes(site: Site, registry: Registry) -> tuple[list[list[Agent]], list[Agent]]:
+    """Agents grouped so that each group's members get equal verdicts on any page, and the rest.
 
-    Most of the 165 agents fall back to the same ``*`` group and are named nowhere else; None
-    means this agent is named somewhere (a scoped directive, its own path rules, bingbot's
-    directives, a robots.txt block naming it), so its verdict is computed on its own.
+    Most of the 165 agents fall back to the same ``*`` group and are named nowhere else, so a
+    page is judged a handful of times instead of 165. Agents with path-scoped Content-Usage
+    rules, and bingbot (whose noarchive/nocache mean "no AI"), are judged on their own.
     """
-    token = agent.token.lower()
-    if token == "bingbot" or (page is not None and token in page.directives.per_agent):
-        return None
-    known = _agent_on_site(site, agent)
-    if known.has_usage_rules:
-        return None
-    if not robots.allowed and agent.reserves_training_when_blocked:
-        return None
-    return (robots.allowed, robots.reason, robots.line, agent.reserves_training_when_blocked, tuple(known.signal_lines))
+    key = ("classes", id(registry))
+    known = site.memo.get(key)
+    if known is None:
+        classes: dict[tuple[object, ...], list[Agent]] = {}
+        singles: list[Agent] = []
+        for agent in registry.agents:
+            on_site = _agent_on_site(site, agent)
+            if agent.token.lower() == "bingbot" or on_site.has_usage_rules:
+                singles.append(agent)
+                continue
+            identity = (id(site.robots.group_identity(agent.token)), agent.reserves_training_when_blocked,
+                        tuple(on_site.signal_lines))
+            classes.setdefault(identity, []).append(agent)
+        known = site.memo[key] = (list(classes.values()), singles)
+    return known
 
 
 @dataclass
@@ -237,16 +243,24 @@ def judge_page(url: str, page: PageSignals | None, site: Site, registry: Registr
     common = _Statements()
     _tdm_statements(tdm, common)
     verdicts: dict[str, AgentVerdict] = {}
-    shared: dict[tuple[object, ...], AgentVerdict] = {}
-    for agent in registry.agents:
-        robots = site.robots.verdict(url, agent.token)
-        key = _equivalence_key(agent, page, site, robots)
-        verdict = shared.get(key) if key is not None else None
-        if verdict is None:
-            verdict = judge_agent(url, agent, page, site, tdm, common, robots)
-            if key is not None:
-                shared[key] = verdict
-        verdicts[agent.token] = verdict
+    scoped = page.directives.per_agent if page is not None else {}
+    classes, singles = _agent_classes(site, registry)
+    alone = list(singles)
+    for members in classes:
+        shared = [agent for agent in members if agent.token.lower() not in scoped]
+        alone += [agent for agent in members if agent.token.lower() in scoped]
+        if not shared:
+            continue
+        robots = site.robots.verdict(url, shared[0].token)
+        if not robots.allowed and shared[0].reserves_training_when_blocked:
+            alone += shared  # the reason names each blocked agent
+            continue
+        verdict = judge_agent(url, shared[0], page, site, tdm, common, robots)
+        for agent in shared:
+            verdicts[agent.token] = verdict
+    for agent in alone:
+        verdicts[agent.token] = judge_agent(url, agent, page, site, tdm, common)
+    verdicts = {agent.token: verdicts[agent.token] for agent in registry.agents}
     findings.extend(conflicts(page, site, verdicts, len(registry.agents)))
     return PageJudgement(verdicts, tdm, findings)
 

@@ -55,3 +55,16 @@ def test_huge_header_and_binary_body():
 )
 def test_analyze_page_never_raises(body, headers):
     analyze_page(Fetched("https://example.test/", 200, make_headers(headers), body))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=10)), max_size=6),
+       st.dictionaries(st.text(max_size=10), st.sampled_from([0, 1, 2]), max_size=8))
+def test_encode_record_is_json_dumps_byte_for_byte(rest, agent_choice):
+    import json
+
+    from noai_check.records import encode_record
+
+    verdicts = [{"training": "reserved", "reasons": ["a ü"]}, {"training": "none", "reasons": []}, {"robots_allowed": True}]
+    record = {**{k: v for k, v in rest.items() if k != "agents"}, "agents": {t: verdicts[i] for t, i in agent_choice.items()}}
+    assert encode_record(record) == json.dumps(record, ensure_ascii=False, sort_keys=True)
