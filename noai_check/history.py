@@ -175,6 +175,9 @@ class RunSnapshot:
     claims: list[dict[str, Any]] = field(default_factory=list)
     page_types: dict[str, Any] = field(default_factory=dict)
     pages: dict[str, PageRow] = field(default_factory=dict)
+    # Set instead of ``pages`` when recording: the rows stream from pages.jsonl into the database,
+    # so recording a 20,000-page run does not hold 20,000 rows in memory.
+    page_rows: Callable[[], Iterator[PageRow]] | None = None
     site_files: dict[tuple[str, str], SiteFileRow] = field(default_factory=dict)
     terms: dict[str, TermsRow] = field(default_factory=dict)
 
@@ -273,7 +276,9 @@ def read_run_meta(out: Path) -> dict[str, Any]:
     return meta
 
 
-def snapshot_from_reports(out: Path, report: dict[str, Any] | None = None, *, with_agents: bool = False) -> RunSnapshot:
+def snapshot_from_reports(
+    out: Path, report: dict[str, Any] | None = None, *, with_agents: bool = False, stream_pages: bool = False
+) -> RunSnapshot:
     """The run whose files are in ``out`` (reports/<platform>); ``report`` is its report.json content if known."""
     meta = read_run_meta(out)
     try:
@@ -294,10 +299,17 @@ def snapshot_from_reports(out: Path, report: dict[str, Any] | None = None, *, wi
         registry_version=meta.get("registry_version"), claims=_compact_claims(report.get("claims") or []),
         page_types=report.get("page_types") or {},
     )
-    for name in ("pages.jsonl", "media.jsonl"):
-        for record in _read_jsonl(out / name):
-            if isinstance(record, dict) and "url" in record:
-                snapshot.pages[record["url"]] = _page_row(record, interned)  # a resumed crawl's later record wins
+    def page_rows() -> Iterator[PageRow]:
+        for name in ("pages.jsonl", "media.jsonl"):
+            for record in _read_jsonl(out / name):
+                if isinstance(record, dict) and "url" in record:
+                    yield _page_row(record, interned)
+
+    if stream_pages:
+        snapshot.page_rows = page_rows
+    else:
+        for row in page_rows():
+            snapshot.pages[row.url] = row  # a resumed crawl's later record wins
     for origin, site in sites.items():
         folder = out / "site" / _safe_host(origin)
         for key, path in SITE_FILES.items():
@@ -396,13 +408,15 @@ class History:
              s.tool_version, s.registry_version, _json(s.settings), _json(s.claims), _json(s.page_types)),
         )
         run_id = int(cursor.lastrowid or 0)
-        rows = []
-        for p in s.pages.values():
-            agents_sha = self._blob(p.agents_json.encode("utf-8")) if p.agents_json else None
-            rows.append((run_id, p.url, p.page_type, p.status, int(p.verifiable), p.reason, p.sha256,
-                         None if p.noai is None else int(p.noai), None if p.noimageai is None else int(p.noimageai),
-                         _json(p.agent_directives), p.tdm, _json(p.content_usage), agents_sha))
-        self.conn.executemany("INSERT INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+        def rows() -> Iterator[tuple[Any, ...]]:
+            for p in s.page_rows() if s.page_rows is not None else s.pages.values():
+                agents_sha = self._blob(p.agents_json.encode("utf-8")) if p.agents_json else None
+                yield (run_id, p.url, p.page_type, p.status, int(p.verifiable), p.reason, p.sha256,
+                       None if p.noai is None else int(p.noai), None if p.noimageai is None else int(p.noimageai),
+                       _json(p.agent_directives), p.tdm, _json(p.content_usage), agents_sha)
+
+        # OR REPLACE: a resumed crawl's later record of a URL wins, as in ``pages``.
+        self.conn.executemany("INSERT OR REPLACE INTO pages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows())
         for f in s.site_files.values():
             stored = f.content is not None and self._blob(f.content) == f.sha256
             self.conn.execute("INSERT INTO site_files VALUES (?,?,?,?,?,?,?,?)",
@@ -563,7 +577,7 @@ def record_crawl(out: Path, logger: logging.Logger | logging.LoggerAdapter[Any] 
     """
     log = logger or logging.getLogger(__name__)
     try:
-        snapshot = snapshot_from_reports(out, with_agents=True)
+        snapshot = snapshot_from_reports(out, with_agents=True, stream_pages=True)
         with open_history(out.parent, create=True) as history:
             run_id = history.record(snapshot)
     except (NoaiCheckError, sqlite3.Error, OSError) as error:

@@ -11,6 +11,7 @@ pause lives in ``self.state`` (pickled by Scrapy's JOBDIR support).
 from __future__ import annotations
 
 import hashlib
+from collections import deque
 import random
 import re
 from collections.abc import AsyncIterator, Iterator
@@ -174,6 +175,7 @@ class PlatformSpider(scrapy.Spider):
         state.setdefault("waiting", {})  # media origin -> [(url, referer)] until its site files are read
         state.setdefault("waiting_pages", {})  # other page origin -> [(url, page type)], likewise
         state.setdefault("fatal", None)  # why nothing on the site can be read (its host does not resolve)
+        state.setdefault("plan", deque())  # (url, page type) chosen for the sample, not yet requested
         state.setdefault("media_count", 0)
         state.setdefault("discovery_started", False)
 
@@ -367,23 +369,34 @@ class PlatformSpider(scrapy.Spider):
         return wave
 
     def _on_idle(self, spider: scrapy.Spider) -> None:
-        wave = self.next_wave()
-        if not wave:
-            return
-        for url, page_type in wave:
+        for url, page_type in self.next_wave():
             self.state["seen"].add(url)
             self._count_scheduled(page_type)
+            self.state["plan"].append((url, page_type))
+        released = self._release(2 * self.crawler.settings.getint("CONCURRENT_REQUESTS", 16))
+        for request in released:
+            self.crawler.engine.crawl(request)
+        if released or self.state["plan"]:
+            raise DontCloseSpider
+
+    def _release(self, count: int) -> list[scrapy.Request]:
+        """Turn up to ``count`` planned pages into requests. The plan is fed to Scrapy a little at a
+        time (one more per finished page), so 20,000 planned pages are 20,000 small tuples, not
+        20,000 queued requests: memory stays flat whatever max_pages is."""
+        requests: list[scrapy.Request] = []
+        plan = self.state["plan"]
+        while plan and len(requests) < count:
+            url, page_type = plan.popleft()
             origin = origin_of(url)
             if origin == self.origin or self.site(origin) is not None:
-                self.crawler.engine.crawl(self._page_request(url, page_type, None))
+                requests.append(self._page_request(url, page_type, None))
                 continue
             # A page on another of the platform's hosts: that host's site files first.
             first = not any(origin in self.state[key] for key in ("waiting_pages", "waiting", "site_files"))
             self.state["waiting_pages"].setdefault(origin, []).append((url, page_type))
             if first:
-                for request in self._site_file_requests(origin, ("robots_txt",)):
-                    self.crawler.engine.crawl(request)
-        raise DontCloseSpider
+                requests.extend(self._site_file_requests(origin, ("robots_txt",)))
+        return requests
 
     # -- pages ----------------------------------------------------------------------
 
@@ -422,11 +435,13 @@ class PlatformSpider(scrapy.Spider):
                 self._add_candidate(urljoin(response.url, href.strip()), "links")
         if reason is None and page_type != "media" and hasattr(response, "text"):
             yield from self._media_requests(response)
+        yield from self._release(1)
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         fetched = Fetched(request.url, None, error=failure_reason(failure))
         yield self._judged(fetched, request.meta.get("noai_page_type", "other"), fetched.error)
+        yield from self._release(1)
 
     def _judged(self, fetched: Fetched, page_type: str, reason: str | None) -> dict[str, Any]:
         """The item for one page or media response: its record and its evidence."""
