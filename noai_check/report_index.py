@@ -22,6 +22,7 @@ def _summary(folder: Path) -> dict[str, Any] | None:
         "href": quote(folder.name) + "/report.html" if (folder / "report.html").is_file() else None,
         "error": None, "platform": folder.name, "claims": [], "coverage": [],
         "finished_at": None, "complete": None, "finish_reason": None, "base_url": None,
+        "blocked": {"every": [], "some": [], "agents": 0},
     }
     try:
         report = json.loads(path.read_text(encoding="utf-8"))
@@ -36,6 +37,7 @@ def _summary(folder: Path) -> dict[str, Any] | None:
             claims=[{"id": c.get("id"), "text": c.get("text"), "status": c.get("status"),
                      "pages_checked": c.get("pages_checked"), "pages_satisfying": c.get("pages_satisfying")}
                     for c in report.get("claims") or []],
+            blocked=_blocked_agents(report.get("agents") or {}),
             coverage=[{"type": t, "pages": c.get("pages"), "verifiable": c.get("verifiable"), "noai": c.get("noai"),
                        "noai_rate": c.get("noai_rate"), "noai_ci95": c.get("noai_ci95")}
                       for t, c in (report.get("page_types") or {}).items()],
@@ -43,6 +45,18 @@ def _summary(folder: Path) -> dict[str, Any] | None:
     except (OSError, ValueError, AttributeError, TypeError) as error:
         entry["error"] = f"report.json could not be read: {error}"
     return entry
+
+
+def _blocked_agents(agents: dict[str, Any]) -> dict[str, Any]:
+    """The AI crawlers robots.txt blocks on every readable page, and on some of them."""
+    every, some = [], []
+    for token, counts in agents.items():
+        readable, blocked = counts.get("verifiable_pages") or 0, counts.get("robots_blocked") or 0
+        if readable and blocked == readable:
+            every.append(str(token))
+        elif blocked:
+            some.append(str(token))
+    return {"every": sorted(every, key=str.lower), "some": sorted(some, key=str.lower), "agents": len(agents)}
 
 
 def write_index(reports_dir: Path) -> Path:

@@ -348,3 +348,6 @@ def test_index_lists_every_platform_escaped_and_survives_a_broken_report(tmp_pat
     assert "evil<b>site" in text and "report.json could not be read" in text and "empty" not in text
     assert not doc.xpath("//b[.='site']") and not doc.xpath("//script")
     assert "Verified" in text and "100%" in text
+    blocked = [token for token, line in AGENTS.items() if line is not None]
+    assert blocked and f"On every readable page: {len(blocked)} of {len(AGENTS)}" in text
+    assert all(token in text for token in blocked)
