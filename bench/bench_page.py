@@ -40,8 +40,8 @@ def load_page(argument: str | None) -> tuple[str, Fetched]:
         return "captured SoundCloud track page (2024-06-10)", Fetched(
             "https://soundcloud.com/zedsdead/lost-you", 200, make_headers(headers), body
         )
-    from noai_check.replica import start_replica
     from noai_check.fetch import fetch
+    from noai_check.replica import start_replica
 
     with start_replica() as replica:
         return "replica SoundCloud track page", fetch(replica.base_url + "/lofi-harbor/low-tide")

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import NoaiCheckError
+from .jsonl import iter_records
 from .site import SITE_FILES
 from .terms import Clause, clauses_text, extract_clauses
 
@@ -207,18 +208,6 @@ def _compact_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: claim.get(k) for k in keys} for claim in claims]
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Records of a JSON-lines file; a torn last line (a hard kill) is skipped."""
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as stream:
-        for line in stream:
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                continue
-
-
 def _page_row(record: dict[str, Any], interned: dict[str, str] | None) -> PageRow:
     page = record.get("page") or {}
     agents_json = None
@@ -301,7 +290,7 @@ def snapshot_from_reports(
     )
     def page_rows() -> Iterator[PageRow]:
         for name in ("pages.jsonl", "media.jsonl"):
-            for record in _read_jsonl(out / name):
+            for record in iter_records(out / name):
                 if isinstance(record, dict) and "url" in record:
                     yield _page_row(record, interned)
 
@@ -322,7 +311,7 @@ def snapshot_from_reports(
                 sha256=record.get("sha256"), error=record.get("error"),
                 content=_served_content(folder, name, record.get("sha256")),
             )
-    for record in _read_jsonl(out / "terms.jsonl"):
+    for record in iter_records(out / "terms.jsonl"):
         if isinstance(record, dict) and "url" in record:
             snapshot.terms[record["url"]] = terms_row(record)
     return snapshot

@@ -11,7 +11,12 @@ from functools import lru_cache
 
 from .aipref import UsageStatement, content_usage_findings, parse_content_usage_lines
 from .content_signal import ContentSignal, content_signal_findings, parse_content_signal
-from .directives import AI_DIRECTIVES, Directives, parse_meta_content, parse_x_robots_tags
+from .directives import (
+    AI_DIRECTIVES,
+    Directives,
+    parse_meta_content,
+    parse_x_robots_tags,
+)
 from .fetched import Fetched, Finding
 from .meta import html_charset, iter_meta_tags, looks_like_html
 from .registry import load_registry

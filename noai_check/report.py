@@ -37,18 +37,6 @@ _COMPARED_MAX_LINES = 2000  # larger files are left to `noai-check robots FILE` 
 _READ_BUFFER = 1 << 20  # lines are ~80 KB: a small buffer makes reading them the slowest part
 
 
-def iter_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Whole records of a JSON-lines file, skipping a torn last line left by a hard kill."""
-    if not path.exists():
-        return
-    with path.open(encoding="utf-8") as stream:
-        for line in stream:
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError:
-                continue
-
-
 @dataclass
 class _VerdictCache:
     """Agents maps already read, found by length and a strided sample, then checked byte for byte.

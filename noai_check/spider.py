@@ -11,9 +11,9 @@ pause lives in ``self.state`` (pickled by Scrapy's JOBDIR support).
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 import random
 import re
+from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timezone
 from typing import Any

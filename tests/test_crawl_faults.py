@@ -11,7 +11,14 @@ import time
 from pathlib import Path
 
 from noai_check.replica import start_replica
-from tests.crawling import FAST, REPO, read_jsonl, records_by_url, scrapy_crawl, spider_args
+from tests.crawling import (
+    FAST,
+    REPO,
+    read_jsonl,
+    records_by_url,
+    scrapy_crawl,
+    spider_args,
+)
 
 
 def test_robots_503_means_noai_check_fetches_no_page(tmp_path):
