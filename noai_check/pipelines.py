@@ -131,6 +131,7 @@ class RecordsPipeline:
                 "user_agent": self.crawler.settings.get("USER_AGENT"),
                 "download_delay": self.crawler.settings.getfloat("DOWNLOAD_DELAY"),
                 "autothrottle": self.crawler.settings.getbool("AUTOTHROTTLE_ENABLED"),
+                "agents_file": self.crawler.settings.get("NOAI_AGENTS_FILE"),
             },
         }
         path = write_report(self.out, meta, self.sites, spider.platform, spider.registry)

@@ -37,4 +37,6 @@ def rebuild_report(reports_dir: Path, platform_name: str) -> Path:
         raise NoaiCheckError(f"cannot read the stored crawl in {out}: {error}") from None
     if not isinstance(meta, dict) or not isinstance(sites, dict):
         raise NoaiCheckError(f"cannot read the stored crawl in {out}: run.json and sites.json must hold JSON objects")
-    return write_report(out, meta, sites, _platform(platform_name, meta), load_registry())
+    # The same agents as the crawl: the shipped registry plus the file it was given, if any.
+    registry = load_registry((meta.get("settings") or {}).get("agents_file"))
+    return write_report(out, meta, sites, _platform(platform_name, meta), registry)

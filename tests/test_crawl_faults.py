@@ -119,3 +119,20 @@ def test_demo_runs_offline_and_says_where_the_report_is(tmp_path):
     assert report.exists() and str(report) in result.stdout.replace("\n", "")
     data = json.loads((tmp_path / "soundcloud" / "report.json").read_text())
     assert data["platform"] == "soundcloud" and data["base_url"].startswith("http://127.0.0.1:")
+
+
+def test_agents_file_adds_agents_to_the_crawl_and_the_rebuild(tmp_path):
+    agents = tmp_path / "agents.txt"
+    agents.write_text("ReplicaTestBot,training,Tests\n")
+    with start_replica("soundcloud") as replica:
+        result = scrapy_crawl(replica, tmp_path / "reports", max_pages="3", settings={"NOAI_AGENTS_FILE": str(agents)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = tmp_path / "reports" / "soundcloud"
+    pages = [r for r in read_jsonl(out / "pages.jsonl") if r["verifiable"]]
+    assert pages and all("ReplicaTestBot" in r["agents"] for r in pages)
+    assert json.loads((out / "run.json").read_text())["settings"]["agents_file"] == str(agents)
+    from noai_check.cli import main
+
+    assert main(["report", "soundcloud", "--reports-dir", str(tmp_path / "reports")]) == 0
+    rebuilt = json.loads((out / "report.json").read_text())
+    assert rebuilt["agents"]["ReplicaTestBot"]["purpose"] == "training"
