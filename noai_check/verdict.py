@@ -247,8 +247,10 @@ def judge_page(url: str, page: PageSignals | None, site: Site, registry: Registr
     classes, singles = _agent_classes(site, registry)
     alone = list(singles)
     for members in classes:
-        shared = [agent for agent in members if agent.token.lower() not in scoped]
-        alone += [agent for agent in members if agent.token.lower() in scoped]
+        shared = members
+        if scoped:  # an agent named on this page (GPTBot: noai) is judged on its own
+            shared = [agent for agent in members if agent.token.lower() not in scoped]
+            alone += [agent for agent in members if agent.token.lower() in scoped]
         if not shared:
             continue
         robots = site.robots.verdict(url, shared[0].token)
