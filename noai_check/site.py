@@ -69,7 +69,14 @@ class Site:
         return {key: record.to_json() for key, record in self.records.items()}
 
 
-def build_site(origin: str, fetched: dict[str, Fetched]) -> Site:
+def read_robots(fetched: Fetched) -> RobotsTxt:
+    """A fetched robots.txt read to RFC 9309, its status and redirects included."""
+    return parse_robots(
+        fetched.body, fetched.status, redirects=fetched.redirects, error=fetched.error, content_type=fetched.content_type
+    )
+
+
+def build_site(origin: str, fetched: dict[str, Fetched], robots: RobotsTxt | None = None) -> Site:
     """Read the four site files of ``origin``; ``fetched`` maps SITE_FILES keys to responses."""
     records = {
         key: SiteFileRecord(
@@ -81,14 +88,11 @@ def build_site(origin: str, fetched: dict[str, Fetched]) -> Site:
         )
         for key in SITE_FILES
     }
-    robots = fetched["robots_txt"]
     tdm = fetched["tdmrep_json"]
     return Site(
         origin=origin,
         records=records,
-        robots=parse_robots(
-            robots.body, robots.status, redirects=robots.redirects, error=robots.error, content_type=robots.content_type
-        ),
+        robots=robots or read_robots(fetched["robots_txt"]),
         tdmrep=parse_tdmrep_json(tdm.body, tdm.status, tdm.content_type),
         ai_txt=parse_ai_txt(fetched["ai_txt"].body, fetched["ai_txt"].status),
         llms_txt=parse_llms_txt(fetched["llms_txt"].body, fetched["llms_txt"].status, fetched["llms_txt"].content_type),

@@ -31,8 +31,8 @@ from .fetched import Fetched, make_headers
 from .platforms.base import Platform, path_canonical
 from .records import evidence_record, page_record
 from .registry import Registry, load_registry
-from .robots import RobotsTxt, parse_robots
-from .site import SITE_FILES, Site, build_site, origin_of
+from .robots import RobotsTxt
+from .site import SITE_FILES, Site, build_site, origin_of, read_robots
 from .sitemaps import parse_sitemap
 
 OWN_AGENT = "noai-check"
@@ -183,19 +183,25 @@ class PlatformSpider(scrapy.Spider):
     def site(self, origin: str) -> Site | None:
         """The read site files of an origin, rebuilt from state after a resume."""
         if origin not in self._sites and len(self.state["site_files"].get(origin, {})) == len(SITE_FILES):
-            self._sites[origin] = build_site(origin, self.state["site_files"][origin])
+            # robots.txt was already read for noai-check's own obedience: one parse per origin.
+            files = self.state["site_files"][origin]
+            self._sites[origin] = build_site(origin, files, self._own_robots_txt(origin, files["robots_txt"]))
         return self._sites.get(origin)
 
     def own_robots_allows(self, url: str) -> bool | None:
         """May noai-check itself fetch ``url``? None until that origin's robots.txt is read."""
-        fetched = self.state.get("site_files", {}).get(origin_of(url), {}).get("robots_txt")
+        origin = origin_of(url)
+        fetched = self.state["site_files"].get(origin, {}).get("robots_txt")
         if fetched is None:
             return None
-        robots = self._own_robots.get(origin_of(url))
+        return self._own_robots_txt(origin, fetched).verdict(url, OWN_AGENT).allowed
+
+    def _own_robots_txt(self, origin: str, fetched: Fetched) -> RobotsTxt:
+        """The origin's robots.txt, read once and kept (its Site uses the same reading)."""
+        robots = self._own_robots.get(origin)
         if robots is None:
-            robots = parse_robots(fetched.body, fetched.status, redirects=fetched.redirects, error=fetched.error, content_type=fetched.content_type)
-            self._own_robots[origin_of(url)] = robots
-        return robots.verdict(url, OWN_AGENT).allowed
+            robots = self._own_robots[origin] = read_robots(fetched)
+        return robots
 
     # -- start: site files ---------------------------------------------------------------
 
