@@ -56,6 +56,22 @@ class PageSignals:
     def noimageai(self) -> bool:
         return "noimageai" in self.directives.everyone
 
+    def verdict_key(self) -> tuple[object, ...]:
+        """Everything ``verdict.py`` reads from a page, as one hashable value.
+
+        Pages with equal keys get equal verdicts (on the same URL view), so a crawl judges the
+        usual untagged page once instead of once per page. Extend this when verdict.py reads more.
+        """
+        return (
+            tuple(self.directives.evidence.items()),
+            tuple(self.directives.everyone),
+            tuple((agent, tuple(d)) for agent, d in self.directives.per_agent.items()),
+            self.tdm_header,
+            self.tdm_meta,
+            repr(self.content_usage) if self.content_usage else "",
+            repr(self.content_signal) if self.content_signal else "",
+        )
+
 
 def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: dict[str, list[str]]) -> None:
     charset, problem = html_charset(response.body, response.content_type)

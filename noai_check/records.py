@@ -49,10 +49,37 @@ def page_record(
     }
 
 
-def _agents_json(analysis: Analysis) -> dict[str, Any]:
+class AgentsJson(dict):  # type: ignore[type-arg]
+    """A record's agents map and, once encoded, its JSON text.
+
+    Pages that share a judgement (verdict.judge_page) share one AgentsJson, so a crawl encodes
+    the usual 165-agent map once, not once per page. Read it, never change it.
+    """
+
+    __slots__ = ("encoded",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.encoded: str | None = None
+
+
+_AGENTS_JSON_LIMIT = 64
+_agents_json_memo: dict[int, tuple[dict[str, Any], AgentsJson]] = {}
+
+
+def _agents_json(analysis: Analysis) -> AgentsJson:
     """The agents map; agents that share a verdict share one dict, so it is encoded once (encode_record)."""
+    known = _agents_json_memo.get(id(analysis.agents))
+    if known is not None and known[0] is analysis.agents:  # the verdicts dict is held, so its id is not reused
+        return known[1]
     shared: dict[int, dict[str, Any]] = {}
-    return {token: shared.get(id(v)) or shared.setdefault(id(v), v.to_json()) for token, v in analysis.agents.items()}
+    result = AgentsJson(
+        (token, shared.get(id(v)) or shared.setdefault(id(v), v.to_json())) for token, v in analysis.agents.items()
+    )
+    if len(_agents_json_memo) >= _AGENTS_JSON_LIMIT:
+        _agents_json_memo.clear()
+    _agents_json_memo[id(analysis.agents)] = (analysis.agents, result)
+    return result
 
 
 @lru_cache(maxsize=4096)
@@ -60,12 +87,10 @@ def _encoded_token(token: str) -> str:
     return json.dumps(token, ensure_ascii=False)
 
 
-def encode_record(record: dict[str, Any]) -> str:
-    """``json.dumps(record, sort_keys=True, ensure_ascii=False)``, byte for byte, but each distinct
-    agent verdict is encoded once: most of the 165 agents share a handful of verdicts."""
-    agents = record.get("agents")
-    if not agents:
-        return json.dumps(record, ensure_ascii=False, sort_keys=True)
+def _encode_agents(agents: dict[str, Any]) -> str:
+    """``"agents": {...}`` as json.dumps(sort_keys=True) writes it, each distinct verdict encoded once."""
+    if isinstance(agents, AgentsJson) and agents.encoded is not None:
+        return agents.encoded
     encoded: dict[int, str] = {}
     parts = []
     for token in sorted(agents):
@@ -75,6 +100,18 @@ def encode_record(record: dict[str, Any]) -> str:
             text = encoded[id(value)] = json.dumps(value, ensure_ascii=False, sort_keys=True)
         parts.append(f"{_encoded_token(token)}: {text}")
     middle = '"agents": {' + ", ".join(parts) + "}"
+    if isinstance(agents, AgentsJson):
+        agents.encoded = middle
+    return middle
+
+
+def encode_record(record: dict[str, Any]) -> str:
+    """``json.dumps(record, sort_keys=True, ensure_ascii=False)``, byte for byte, but each distinct
+    agent verdict is encoded once, and a map shared by pages (AgentsJson) once per crawl."""
+    agents = record.get("agents")
+    if not agents:
+        return json.dumps(record, ensure_ascii=False, sort_keys=True)
+    middle = _encode_agents(agents)
     before = json.dumps({k: v for k, v in record.items() if k < "agents"}, ensure_ascii=False, sort_keys=True)
     after = json.dumps({k: v for k, v in record.items() if k > "agents"}, ensure_ascii=False, sort_keys=True)
     pieces = [piece[1:-1] for piece in (before, after) if piece != "{}"]

@@ -237,8 +237,38 @@ class PageJudgement:
     findings: list[Finding]
 
 
+_JUDGED_LIMIT = 256
+
+
 def judge_page(url: str, page: PageSignals | None, site: Site, registry: Registry) -> PageJudgement:
-    """Verdicts for every registry agent, and the page-level findings incl. conflicts."""
+    """Verdicts for every registry agent, and the page-level findings incl. conflicts.
+
+    Remembered per site: a verdict depends on the URL only through what the site's files say
+    there (the robots.txt verdict per agent class, the tdmrep.json rule, Content-Usage lines), so
+    pages that carry the same signals under the same outcomes share one judgement. The returned
+    ``agents`` map is shared between such pages: read it, never change it.
+    """
+    classes, singles = _agent_classes(site, registry)
+    robots = site.robots
+    url_view = (
+        site.tdmrep.match(url) if site.tdmrep.present else None,
+        tuple(robots.verdict(url, members[0].token) for members in classes),
+        tuple((robots.verdict(url, a.token), tuple(robots.content_usage_lines(url, a.token))) for a in singles),
+    )
+    key = (None if page is None else page.verdict_key(), url_view)
+    owner, memo = site.memo.get(("judged", id(registry)), (None, None))
+    if owner is not registry or memo is None:
+        memo = {}
+        site.memo[("judged", id(registry))] = (registry, memo)
+    known = memo.get(key)
+    if known is None:
+        if len(memo) >= _JUDGED_LIMIT:
+            memo.clear()
+        known = memo[key] = _judge_page_now(url, page, site, registry)
+    return PageJudgement(known.agents, known.tdm, list(known.findings))
+
+
+def _judge_page_now(url: str, page: PageSignals | None, site: Site, registry: Registry) -> PageJudgement:
     tdm, findings = effective_tdm(url, page, site)
     common = _Statements()
     _tdm_statements(tdm, common)
