@@ -25,7 +25,9 @@ from typing import Any
 
 from .errors import NoaiCheckError
 from .jsonl import iter_records
+from .judged import iter_judged
 from .site import SITE_FILES
+from .summary import Verdicts
 from .terms import Clause, clauses_text, extract_clauses
 
 HISTORY_FILE = "history.sqlite"
@@ -208,13 +210,8 @@ def _compact_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: claim.get(k) for k in keys} for claim in claims]
 
 
-def _page_row(record: dict[str, Any], interned: dict[str, str] | None) -> PageRow:
+def _page_row(record: dict[str, Any], agents_json: str | None) -> PageRow:
     page = record.get("page") or {}
-    agents_json = None
-    if interned is not None and record.get("agents"):
-        compact = {token: [v.get("robots_allowed"), v.get("training")] for token, v in record["agents"].items()}
-        text = _json(compact)
-        agents_json = interned.setdefault(text, text)
     return PageRow(
         url=record["url"], page_type=record.get("page_type"), status=record.get("status"),
         verifiable=bool(record.get("verifiable")), reason=record.get("unverifiable_reason"),
@@ -223,6 +220,21 @@ def _page_row(record: dict[str, Any], interned: dict[str, str] | None) -> PageRo
         content_usage=page.get("content_usage") or {},
         agents_json=agents_json,
     )
+
+
+_COMPACT_KEPT = 4096
+
+
+def _compact_agents(verdicts: Verdicts, known: dict[int, tuple[Verdicts, str]]) -> str | None:
+    """{token: [robots_allowed, training]} as stored JSON, built once per distinct agents map."""
+    if not verdicts.rows:
+        return None
+    found = known.get(id(verdicts))
+    if found is None or found[0] is not verdicts:  # the Verdicts is held, so its id is not reused
+        if len(known) >= _COMPACT_KEPT:
+            known.clear()
+        found = known[id(verdicts)] = (verdicts, _json({token: [allowed, training] for token, allowed, _, training in verdicts.rows}))
+    return found[1]
 
 
 def _safe_host(origin: str) -> str:
@@ -279,7 +291,7 @@ def snapshot_from_reports(
     except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
         raise NoaiCheckError(f"cannot read the stored crawl in {out}: {error}") from None
     report = report or {}
-    interned: dict[str, str] | None = {} if with_agents else None
+    compact: dict[int, tuple[Verdicts, str]] = {}
     snapshot = RunSnapshot(
         platform=out.name, run_id=None, base_url=meta.get("base_url"), started_at=meta.get("started_at"),
         finished_at=meta.get("finished_at") or report.get("finished_at") or "",
@@ -290,9 +302,9 @@ def snapshot_from_reports(
     )
     def page_rows() -> Iterator[PageRow]:
         for name in ("pages.jsonl", "media.jsonl"):
-            for record in iter_records(out / name):
-                if isinstance(record, dict) and "url" in record:
-                    yield _page_row(record, interned)
+            for record, verdicts in iter_judged(out / name):
+                if "url" in record:
+                    yield _page_row(record, _compact_agents(verdicts, compact) if with_agents else None)
 
     if stream_pages:
         snapshot.page_rows = page_rows
@@ -515,9 +527,8 @@ def _use_wal(conn: sqlite3.Connection, attempts: int = 50) -> None:
     which a crawl finishing at the same time may hold; after retrying, the default journal is still safe."""
     for _ in range(attempts):
         try:
-            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
                 return
-            conn.execute("PRAGMA journal_mode = WAL")
         except sqlite3.OperationalError as error:
             if not _busy(error):
                 raise
