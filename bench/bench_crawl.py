@@ -4,9 +4,10 @@ Run from the checkout: ``python bench/bench_crawl.py [--pages 1000] [--skip-memo
 
 1. Speed. The replica (generated-1k: 50 profiles, 1,000 tracks) runs in its own process. The
    soundcloud spider crawls it; then a bare Scrapy spider fetches exactly the URLs the
-   soundcloud spider fetched (same methods, same settings) and does nothing with them. Both
-   are timed in the same run, alternating, best of N. Figure: pages/s of ours ÷ pages/s of
-   the bare spider (target >= 0.9).
+   soundcloud spider fetched (same methods, same settings, started the same way: `scrapy
+   runspider`) and does nothing with them. Both are timed in the same run, alternating, best
+   of N, with bytecode cached as on a normal install. Figures: pages/s of ours ÷ pages/s of the
+   bare spider, while crawling and over the whole process (target >= 0.9 for both).
 2. Memory. Peak RSS of `scrapy crawl soundcloud` over 1,000 pages and over 20,000 pages of
    generated-20k (target: the 20k run needs <= 1.2x the 1k run's peak; records stream to disk).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
@@ -33,25 +35,42 @@ SETTINGS = {
     "RETRY_ENABLED": "False",
 }
 
+# Run with `scrapy runspider` from a folder outside the project: the same command-line start-up
+# as `scrapy crawl soundcloud` and the same Scrapy settings (bare_settings), none of noai-check's
+# spider logic, pipeline, extension or robots middleware.
 BARE_SPIDER = '''
-import json, sys, scrapy
-from scrapy.crawler import CrawlerProcess
+import json, scrapy
 
 class Bare(scrapy.Spider):
     name = "bare"
+    custom_settings = json.loads(%r)
+
     async def start(self):
-        for method, url in json.load(open(sys.argv[1])):
+        for method, url in json.load(open(self.urls)):
             yield scrapy.Request(url, method=method, callback=self.parse, dont_filter=True,
                                  meta={"handle_httpstatus_all": True, "dont_redirect": True})
+
     def parse(self, response):
         pass
-
-settings = json.loads(sys.argv[2])
-settings["USER_AGENT"] = "noai-check-bench"
-process = CrawlerProcess(settings)
-process.crawl(Bare)
-process.start()
 '''
+
+
+# Project settings that are noai-check's own code or identity, not how Scrapy fetches.
+_OURS_ONLY = {"BOT_NAME", "SPIDER_MODULES", "NEWSPIDER_MODULE", "COMMANDS_MODULE", "ITEM_PIPELINES", "ROBOTSTXT_OBEY"}
+
+
+def bare_settings() -> dict[str, object]:
+    """noai-check's Scrapy settings (cookies off, timeouts, size caps, disabled extensions...)
+    without its own components, plus the bench's SETTINGS: the bare spider fetches the same way."""
+    from noai_check import settings as ours
+
+    shared: dict[str, object] = {
+        key: getattr(ours, key) for key in dir(ours)
+        if key.isupper() and not key.startswith("NOAI_") and key not in _OURS_ONLY
+    }
+    for key in ("EXTENSIONS", "DOWNLOADER_MIDDLEWARES"):
+        shared[key] = {path: order for path, order in getattr(ours, key).items() if not path.startswith("noai_check.")}
+    return {**shared, **SETTINGS}
 
 
 def start_replica(scenario: str) -> tuple[subprocess.Popen[str], str, str]:
@@ -65,19 +84,30 @@ def start_replica(scenario: str) -> tuple[subprocess.Popen[str], str, str]:
     return process, parts[1], parts[3]
 
 
-def crawl(base: str, media: str, pages: int, out: Path) -> tuple[float, float]:
+def crawl(base: str, media: str, pages: int, out: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall, crawling) seconds of one `scrapy crawl soundcloud` subprocess."""
     command = [sys.executable, "-m", "scrapy", "crawl", "soundcloud", "-a", f"base_url={base}",
                "-a", f"media_hosts={media.split('://')[1]}", "-a", f"max_pages={pages}", "-a", "seed=bench"]
     for key, value in {**SETTINGS, "NOAI_REPORTS_DIR": str(out)}.items():
         command += ["-s", f"{key}={value}"]
-    return _timed(command)
+    return _timed(command, env=env)
 
 
-def _timed(command: list[str]) -> tuple[float, float]:
+def bytecode_env(folder: Path) -> dict[str, str]:
+    """Python as installed normally: modules byte-compiled once, then loaded from bytecode.
+
+    With PYTHONDONTWRITEBYTECODE set (as on some CI machines) an editable checkout is compiled
+    from source on every start, which a user's installation is not; the cache goes to ``folder``.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(folder)
+    return env
+
+
+def _timed(command: list[str], cwd: Path = REPO, env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds of the whole process, seconds Scrapy spent crawling: spider open to close)."""
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"crawl failed:\n{result.stderr[-2000:]}")
@@ -102,32 +132,37 @@ def fetched_urls(out: Path, base: str, media: str) -> list[tuple[str, str]]:
     return urls
 
 
-def speed(pages: int, rounds: int) -> float:
+def speed(pages: int, rounds: int) -> tuple[float, float]:
+    """(ratio while crawling, ratio of whole processes), ours over the bare spider's pages/s."""
     replica, base, media = start_replica("generated-1k")
     try:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp)
-            ours = []
-            bare = []
-            crawl(base, media, pages, out / "warmup")
+            env = bytecode_env(out / "pycache")
+            crawl(base, media, pages, out / "warmup", env)
             urls = fetched_urls(out / "warmup", base, media)
             (out / "urls.json").write_text(json.dumps(urls))
             content = sum(1 for method, _ in urls if method == "GET")
-            bare_command = [sys.executable, "-c", BARE_SPIDER, str(out / "urls.json"), json.dumps(SETTINGS)]
-            for round_ in range(rounds):
-                ours.append(crawl(base, media, pages, out / f"ours{round_}"))
-                bare.append(_timed(bare_command))
+            (out / "bare").mkdir()
+            (out / "bare" / "bare_spider.py").write_text(BARE_SPIDER % json.dumps(bare_settings()))
+            bare_command = [sys.executable, "-m", "scrapy", "runspider", "bare_spider.py", "-a", f"urls={out / 'urls.json'}"]
+            _timed(bare_command, out / "bare", env)  # warm-up: its bytecode too
+            ours, bare = [], []
+            for round_ in range(rounds):  # alternating, so a slow moment of the machine hits both
+                ours.append(crawl(base, media, pages, out / f"ours{round_}", env))
+                bare.append(_timed(bare_command, out / "bare", env))
             print(f"requests per crawl: {len(urls)} ({content} GET, {len(urls) - content} HEAD), {pages} content pages")
             ours_crawl, bare_crawl = min(c for _, c in ours), min(c for _, c in bare)
             ours_wall, bare_wall = min(w for w, _ in ours), min(w for w, _ in bare)
             print(f"scrapy crawl soundcloud: {len(urls) / ours_crawl:7.1f} requests/s while crawling "
-                  f"({ours_crawl:.2f} s; whole process incl. start-up and report {ours_wall:.2f} s)")
+                  f"({ours_crawl:.2f} s); {len(urls) / ours_wall:7.1f} requests/s whole process "
+                  f"({ours_wall:.2f} s, start-up and report included)")
             print(f"baseline bare spider:    {len(urls) / bare_crawl:7.1f} requests/s while crawling "
-                  f"({bare_crawl:.2f} s; whole process {bare_wall:.2f} s)")
-            ratio = bare_crawl / ours_crawl
-            print(f"ratio ours/bare while crawling: {ratio:.2f} (target >= 0.90); "
-                  f"whole process: {bare_wall / ours_wall:.2f} (best of {rounds})")
-            return ratio
+                  f"({bare_crawl:.2f} s); {len(urls) / bare_wall:7.1f} requests/s whole process ({bare_wall:.2f} s)")
+            crawling, whole = bare_crawl / ours_crawl, bare_wall / ours_wall
+            print(f"ratio ours/bare: {crawling:.2f} while crawling, {whole:.2f} whole process "
+                  f"(target >= 0.90; best of {rounds})")
+            return crawling, whole
     finally:
         replica.terminate()
         replica.wait()
@@ -166,7 +201,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
-    ok = speed(args.pages, args.rounds) >= 0.9
+    ok = min(speed(args.pages, args.rounds)) >= 0.9
     if not args.skip_memory:
         ok = memory() <= 1.2 and ok
     return 0 if ok else 1

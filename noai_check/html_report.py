@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    BytecodeCache,
+    Environment,
+    FileSystemBytecodeCache,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 from .registry import Registry
 
@@ -170,9 +177,19 @@ def setting(value: object) -> str:
     return clip(value, 300)
 
 
+def _bytecode_cache() -> BytecodeCache | None:
+    """Compiled templates kept between runs (jinja's private per-user temp folder, keyed by the
+    template's checksum): compiling them costs more than rendering a 1,000-page report."""
+    try:
+        return FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no safe folder for it: compile every time
+        return None
+
+
 def _env() -> Environment:
     env = Environment(
         loader=PackageLoader("noai_check", "templates"),
+        bytecode_cache=_bytecode_cache(),
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         trim_blocks=True,

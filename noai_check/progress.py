@@ -19,20 +19,25 @@ from rich.progress import (
 from rich.table import Table
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
+from scrapy.utils.asyncio import create_looping_call
 
 logger = logging.getLogger(__name__)
 _LOG_EVERY_SECONDS = 10.0
+_TICK_SECONDS = 0.25
 
 
 class CrawlProgress:
-    """Pages judged against the plan (max_pages content pages), shown while the crawl runs."""
+    """Pages judged against the plan (max_pages content pages), shown while the crawl runs.
+
+    It reads the counts the RecordsPipeline keeps in the crawl's stats a few times a second,
+    rather than hearing of each page: pages are not sent through Scrapy's item signals.
+    """
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.progress: Progress | None = None
         self.task: Any = None
-        self.pages = 0
-        self.verifiable = 0
+        self.ticker: Any = None
         self.last_log = 0.0
         self._handlers: list[tuple[logging.StreamHandler[Any], Any]] = []
 
@@ -42,14 +47,20 @@ class CrawlProgress:
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.closed, signal=signals.spider_closed)
         return ext
 
     def _plan(self) -> int:
         return int(getattr(self.crawler.spider, "max_pages", 0) or 0)
 
+    def counts(self) -> tuple[int, int]:
+        """(content pages judged, of which verifiable), as the RecordsPipeline counted them."""
+        stats = self.crawler.stats
+        return int(stats.get_value("noai/content_pages", 0)), int(stats.get_value("noai/content_pages_verifiable", 0))
+
     def opened(self, spider: Any) -> None:
+        self.ticker = create_looping_call(self.tick)
+        self.ticker.start(_TICK_SECONDS, now=False)
         if not sys.stderr.isatty():
             return
         console = Console(stderr=True)
@@ -66,18 +77,19 @@ class CrawlProgress:
                 self._handlers.append((handler, handler.stream))
                 handler.setStream(sys.stderr)
 
-    def item_scraped(self, item: Any, spider: Any) -> None:
-        if item.get("kind") != "page" or item.get("page_type") not in getattr(spider.platform, "page_types", ()):
-            return
-        self.pages += 1
-        self.verifiable += bool(item.get("verifiable"))
+    def tick(self) -> None:
+        pages, verifiable = self.counts()
         if self.progress is not None:
-            self.progress.update(self.task, completed=self.pages, verifiable=self.verifiable)
+            self.progress.update(self.task, completed=pages, verifiable=verifiable)
         elif time.monotonic() - self.last_log >= _LOG_EVERY_SECONDS:
             self.last_log = time.monotonic()
-            logger.info("progress: %d/%d content pages judged (%d verifiable)", self.pages, self._plan(), self.verifiable)
+            responses = self.crawler.stats.get_value("response_received_count", 0)
+            logger.info("progress: %d/%d content pages judged (%d verifiable), %d responses",
+                        pages, self._plan(), verifiable, responses)
 
     def closed(self, spider: Any, reason: str) -> None:
+        if self.ticker is not None and self.ticker.running:
+            self.ticker.stop()
         if self.progress is not None:
             self.progress.stop()
             for handler, stream in self._handlers:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
@@ -15,6 +16,11 @@ EVIDENCE_HEADERS = (
     "x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "content-signal",
     "link", "content-type", "server", "cf-mitigated", "x-datadome",
 )
+
+
+def now_iso() -> str:
+    """A record's timestamp: UTC, to the second."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def evidence_headers(response: Fetched) -> dict[str, list[str]]:

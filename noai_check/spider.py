@@ -15,7 +15,6 @@ import random
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -28,8 +27,9 @@ from twisted.python.failure import Failure
 from .analysis import analyze
 from .botwall import unverifiable_reason
 from .fetched import Fetched, make_headers
+from .pipelines import RecordsPipeline
 from .platforms.base import Platform, path_canonical
-from .records import evidence_record, page_record
+from .records import evidence_record, now_iso, page_record
 from .registry import Registry, load_registry
 from .robots import RobotsTxt
 from .site import SITE_FILES, Site, build_site, origin_of, read_robots
@@ -45,10 +45,6 @@ _MEDIA_META = re.compile(
 _IMAGE_WORD = re.compile(r":image", re.I)
 _CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*["']([^"']+)""", re.I)
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)""", re.I)
-
-
-def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def canonical(url: str) -> str:
@@ -125,6 +121,7 @@ class PlatformSpider(scrapy.Spider):
         self.seed_urls: list[str] = []  # pages fetched for discovery besides the platform's seed paths
         self._state: dict[str, Any] = {}
         self._sites: dict[str, Site] = {}
+        self._records: RecordsPipeline | bool | None = None  # found on first use; False: not enabled
         self._own_robots: dict[str, RobotsTxt] = {}
         self.registry: Registry = load_registry()
 
@@ -436,7 +433,7 @@ class PlatformSpider(scrapy.Spider):
                     "%s redirects to another %s (%s); noai-check audits only the %s it was given: give it that URL",
                     fetched.url, other, response.url, other,
                 )
-        yield self._judged(fetched, page_type, reason)
+        yield from self._emit(self._judged(fetched, page_type, reason))
         if reason is None and page_type in self.platform.follow_links_from and hasattr(response, "text"):
             for href in _HREF.findall(response.text):
                 self._add_candidate(urljoin(response.url, href.strip()), "links")
@@ -447,8 +444,18 @@ class PlatformSpider(scrapy.Spider):
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         fetched = Fetched(request.url, None, error=failure_reason(failure))
-        yield self._judged(fetched, request.meta.get("noai_page_type", "other"), fetched.error)
+        yield from self._emit(self._judged(fetched, request.meta.get("noai_page_type", "other"), fetched.error))
         yield from self._release(1)
+
+    def _emit(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """Write a page's record at once through the RecordsPipeline (skipping Scrapy's item path,
+        which costs as much as fetching the page); without that pipeline, hand Scrapy the item."""
+        if self._records is None:
+            self._records = self.crawler.get_item_pipeline(RecordsPipeline) or False
+        if self._records is False:
+            return [item]
+        self._records.write_judged(item["_kind"], item["record"], item["evidence"])
+        return []
 
     def _judged(self, fetched: Fetched, page_type: str, reason: str | None) -> dict[str, Any]:
         """The item for one page or media response: its record and its evidence."""

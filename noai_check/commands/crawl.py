@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
+
+
+def tune_gc() -> None:
+    """Garbage collection for a crawl process, whose heap is mostly objects made at start-up
+    (Scrapy, the agent registry, compiled patterns) that live until it exits.
+
+    Freezing them keeps each collection from scanning them again, and a higher first threshold
+    collects the short-lived containers of each page in fewer, larger batches: about a tenth of
+    a fast crawl's time (bench/bench_crawl.py). Only the `scrapy crawl` process is changed.
+    """
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 50)
 
 
 class Command(ScrapyCrawl):
@@ -22,4 +35,5 @@ class Command(ScrapyCrawl):
                 sys.stderr.write(f"error: {problem}\n")
                 self.exitcode = 2
                 return
+        tune_gc()
         super().run(args, opts)
