@@ -69,7 +69,7 @@ class AgentsJson(dict):  # type: ignore[type-arg]
         self.encoded: str | None = None
 
 
-_AGENTS_JSON_LIMIT = 64
+_AGENTS_JSON_LIMIT = 16
 _agents_json_memo: dict[int, tuple[dict[str, Any], AgentsJson]] = {}
 
 
