@@ -65,11 +65,18 @@ def main() -> int:
     baseline = best(lambda: lxml.html.fromstring(response.body), number)
     ours = best(lambda: analyze_page(response), number)
     full = best(lambda: analyze(response, site, registry), number)
+
+    def judged_afresh() -> None:
+        site.memo.pop(("judged", id(registry)), None)  # the first page of its kind in a crawl
+        analyze(response, site, registry)
+
+    afresh = best(judged_afresh, number)
     print(f"page: {name}, {len(response.body):,} bytes")
     print(f"page analysis (metas, X-Robots-Tag, TDM, Content-Usage): {ours * 1e3:.3f} ms")
     print(f"baseline lxml.html.fromstring of the same page:           {baseline * 1e3:.3f} ms")
     print(f"ratio ours/lxml: {ours / baseline:.2f} (target <= 1.00)")
-    print(f"full judgement incl. {len(registry.agents)} agents' verdicts: {full * 1e3:.3f} ms")
+    print(f"full judgement incl. {len(registry.agents)} agents' verdicts: {afresh * 1e3:.3f} ms the first time; "
+          f"{full * 1e3:.3f} ms for a page with the same signals and robots.txt outcomes (remembered)")
     return 0 if ours <= baseline else 1
 
 
