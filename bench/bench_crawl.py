@@ -111,7 +111,8 @@ def bytecode_env(folder: Path) -> dict[str, str]:
 def _timed(command: list[str], cwd: Path = REPO, env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds of the whole process, seconds Scrapy spent crawling: spider open to close)."""
     started = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    result = subprocess.run(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            check=False)
     wall = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"crawl failed:\n{result.stderr[-2000:]}")
@@ -200,9 +201,9 @@ def memory() -> float:
                 started = time.perf_counter()
                 # A fresh interpreter per measurement: RUSAGE_CHILDREN keeps the max over all children.
                 probe = [sys.executable, "-c",
-                         "import resource,subprocess,sys;subprocess.run(sys.argv[1:],check=True,"
-                         "stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
-                         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", *command]
+                         ("import resource,subprocess,sys;subprocess.run(sys.argv[1:],check=True,"
+                          "stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL);"
+                          "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"), *command]
                 rss = int(subprocess.run(probe, cwd=REPO, capture_output=True, text=True, check=True).stdout.strip())
                 results[pages] = rss
                 print(f"peak RSS, {pages:>6} pages: {rss / 1024:7.1f} MiB ({time.perf_counter() - started:.1f} s)")

@@ -17,11 +17,11 @@ import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from noai_check.analysis import analyze  # noqa: E402
-from noai_check.fetched import Fetched, make_headers  # noqa: E402
-from noai_check.page import analyze_page  # noqa: E402
-from noai_check.registry import load_registry  # noqa: E402
-from noai_check.site import build_site  # noqa: E402
+from noai_check.analysis import analyze
+from noai_check.fetched import Fetched, make_headers
+from noai_check.page import analyze_page
+from noai_check.registry import load_registry
+from noai_check.site import build_site
 
 CAPTURE = (
     Path(__file__).resolve().parents[2] / "shared" / "corpus" / "html"

@@ -19,8 +19,8 @@ AI_DIRECTIVES = frozenset({"noai", "noimageai"})
 _VALUED_DIRECTIVES = frozenset(
     {"max-snippet", "max-image-preview", "max-video-preview", "unavailable_after", "unavailable-after"}
 )
-_BOT_PREFIX = re.compile(r"^\s*([A-Za-z0-9_.\-/]+)\s*:\s*(.*)$", re.S)
-_WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$", re.I)
+_BOT_PREFIX = re.compile(r"^\s*([A-Za-z0-9_.\-/]+)\s*:\s*(.*)$", re.DOTALL)
+_WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$", re.IGNORECASE)
 
 
 @dataclass

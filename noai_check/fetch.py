@@ -7,7 +7,6 @@ final response.
 
 from __future__ import annotations
 
-import socket
 import urllib.error
 import urllib.request
 from email.message import Message
@@ -53,7 +52,7 @@ def fetch(url: str, *, max_redirects: int = 10, timeout: float = 20.0, user_agen
                 continue
             body = error.read(MAX_BYTES + 1) if error.fp else b""
             return _done(url, current, error.code, headers, body, hops)
-        except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError, ValueError) as error:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError, ValueError) as error:
             reason = getattr(error, "reason", error)
             return Fetched(url, None, error=f"could not fetch {current}: {reason}", redirects=hops, final_url=current)
     return Fetched(url, None, error=f"more than {max_redirects} redirects", redirects=max_redirects + 1, final_url=current)

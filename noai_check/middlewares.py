@@ -28,9 +28,9 @@ class OwnRobotsMiddleware:
 
     def process_request(self, request: Any) -> None:
         if request.meta.get("noai_site_file") == "robots_txt":
-            return None
+            return
         allows = getattr(self.crawler.spider, "own_robots_allows", None)
         if allows is not None and allows(request.url) is False:
             self.crawler.stats.inc_value("robotstxt/forbidden")
             raise IgnoreRequest(f"not fetched: robots.txt disallows noai-check for {request.url}")
-        return None
+        return

@@ -64,7 +64,8 @@ class RecordsPipeline:
         self.media = (self.out / "media.jsonl").open(mode, encoding="utf-8")
         (self.out / "evidence").mkdir(exist_ok=True)
         # Appending starts a new gzip member; readers see one stream (RFC 1952 allows concatenation).
-        self.evidence = gzip.open(
+        # Open for the whole crawl, like the two above; closed in close_spider.
+        self.evidence = gzip.open(  # noqa: SIM115
             self.out / "evidence" / "responses.jsonl.gz", mode + "t", encoding="utf-8", compresslevel=5
         )
         sites_file = self.out / "sites.json"

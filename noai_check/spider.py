@@ -15,7 +15,7 @@ import random
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -38,13 +38,13 @@ from .sitemaps import parse_sitemap
 OWN_AGENT = "noai-check"
 _SITE_FILE_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: more than five redirects may be treated as unavailable
 _PRIORITY = {"robots_txt": 100, "site_file": 90, "sitemap": 80, "seed": 70, "page": 0, "media": -10}
-_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"'#]+)""", re.I)
+_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
 _MEDIA_META = re.compile(
-    r"""<meta\b[^>]*?(?:property|name)\s*=\s*["'](?:og:image|twitter:image)["'][^>]*>""", re.I
+    r"""<meta\b[^>]*?(?:property|name)\s*=\s*["'](?:og:image|twitter:image)["'][^>]*>""", re.IGNORECASE
 )
-_IMAGE_WORD = re.compile(r":image", re.I)
-_CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*["']([^"']+)""", re.I)
-_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)""", re.I)
+_IMAGE_WORD = re.compile(r":image", re.IGNORECASE)
+_CONTENT_ATTR = re.compile(r"""\bcontent\s*=\s*["']([^"']+)""", re.IGNORECASE)
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*["']([^"']+)""", re.IGNORECASE)
 
 
 def canonical(url: str) -> str:
@@ -94,7 +94,7 @@ class PlatformSpider(scrapy.Spider):
     """Samples one platform's pages and judges each for every AI agent. Subclasses set ``platform``."""
 
     platform: Platform
-    custom_settings: dict[str, Any] = {}
+    custom_settings: ClassVar[dict[str, Any]] = {}
 
     def __init__(
         self,

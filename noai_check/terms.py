@@ -31,8 +31,7 @@ _DROPPED_TAGS = ("script", "style", "template", "nav", "header", "footer", "asid
 _DROPPED_ROLES = ("banner", "navigation", "contentinfo", "search")
 # Blocks that hold a clause of their own; text nested in one of them belongs to it, not its parent.
 _BLOCK_TAGS = frozenset(
-    "p li dd dt td th blockquote pre h1 h2 h3 h4 h5 h6 div section article main body noscript ol ul dl table tr "
-    "tbody thead details summary figcaption caption address".split()
+    ["p", "li", "dd", "dt", "td", "th", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "div", "section", "article", "main", "body", "noscript", "ol", "ul", "dl", "table", "tr", "tbody", "thead", "details", "summary", "figcaption", "caption", "address"]
 )
 _SPACE = re.compile(r"\s+")
 

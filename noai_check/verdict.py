@@ -187,9 +187,7 @@ def judge_agent(
     reasons += [("overridden: " if into.reserve else "") + reason for _, reason in into.grant]
     reasons += [f"images: {reason}" for reason in into.image_reserve if reason not in reasons]
     reasons += into.notes
-    if robots.allowed:
-        reasons.append(f"robots.txt: {robots.reason}")
-    elif not (agent.reserves_training_when_blocked and site.robots.outcome == "parsed"):
+    if robots.allowed or not (agent.reserves_training_when_blocked and site.robots.outcome == "parsed"):
         reasons.append(f"robots.txt: {robots.reason}")
     if training == NONE and not into.notes:
         reasons.insert(0, "no signal reserves or grants training for this agent here")

@@ -38,7 +38,7 @@ def scrapy_crawl(
     for key, value in {**FAST, "NOAI_REPORTS_DIR": str(reports), **(settings or {})}.items():
         command += ["-s", f"{key}={value}"]
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
-    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env)
+    return subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=timeout, env=env, check=False)
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:

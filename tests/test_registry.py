@@ -276,8 +276,8 @@ def test_text_file_detected_as_json_by_content(tmp_path):
         ("notoken.json", '{"agents": [{"purpose": "training"}, {"pu": 1}]}', "entry 1 has no 'token'"),
         (
             "third.json",
-            '{"agents": [{"token": "A", "purpose": "training"}, {"token": "B", "purpose": "training"},'
-            ' {"purpose": "training"}]}',
+            ('{"agents": [{"token": "A", "purpose": "training"}, {"token": "B", "purpose": "training"},'
+             ' {"purpose": "training"}]}'),
             "entry 3 has no 'token'",
         ),
         ("empty.json", '[{"token": "  ", "purpose": "training"}]', "entry 1 has an empty 'token'"),

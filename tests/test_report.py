@@ -12,10 +12,10 @@ import lxml.html
 import pytest
 
 from noai_check.html_report import is_http_url, render_html
+from noai_check.judged import _split_line, _VerdictCache, iter_judged
 from noai_check.platforms import PLATFORMS
 from noai_check.registry import load_registry
 from noai_check.replica import start_replica
-from noai_check.judged import _split_line, _VerdictCache, iter_judged
 from noai_check.report import PAGE_TABLE_ROWS, write_report
 from noai_check.summary import Verdicts
 from tests.crawling import REPO, scrapy_crawl

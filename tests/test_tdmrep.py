@@ -90,8 +90,8 @@ def test_object_instead_of_array_is_not_applied_and_says_what_was_lost() -> None
     assert not parsed.present
     assert parsed.match("/") is None
     assert _errors(parsed) == [
-        "tdmrep.json top level is a JSON object, not an array: not a valid tdmrep.json "
-        "(its 'tdm-reservation': 1 is therefore not applied)"
+        ("tdmrep.json top level is a JSON object, not an array: not a valid tdmrep.json "
+         "(its 'tdm-reservation': 1 is therefore not applied)")
     ]
 
 
