@@ -70,3 +70,29 @@ def test_known_pages():
     assert not track.noai and not track.noimageai and track.directives.per_agent == {}
     giphy = analyze_page(_response(rows["metascraper-video__providers_giphy.com__commit2023-08-09.html"]))
     assert giphy.noai and giphy.noimageai
+
+
+@pytest.mark.corpus
+def test_remembered_judgements_equal_fresh_ones_on_every_captured_page():
+    """All captured pages judged in turn on one site (as a crawl does) give what each gives on its own."""
+    from noai_check.analysis import analyze
+    from noai_check.registry import load_registry
+    from noai_check.site import SITE_FILES, build_site
+
+    if not ROWS:
+        pytest.skip("corpus absent")
+    robots = corpus_or_skip("robots", "soundcloud.com__2023-11-19.txt").read_bytes()
+    registry = load_registry()
+
+    def site():  # type: ignore[no-untyped-def]
+        bodies = {"robots_txt": (200, robots), "tdmrep_json": (404, b""), "ai_txt": (404, b""), "llms_txt": (404, b"")}
+        return build_site("https://soundcloud.com", {
+            key: Fetched("https://soundcloud.com" + path, bodies[key][0], {"content-type": ["text/plain"]}, bodies[key][1])
+            for key, path in SITE_FILES.items()
+        })
+
+    shared = site()
+    for row in ROWS:
+        response = _response(row)
+        remembered = analyze(response, shared, registry).to_json()
+        assert remembered == analyze(response, site(), registry).to_json(), row["file"]
