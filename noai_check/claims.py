@@ -19,7 +19,8 @@ from .stats import wilson_interval
 from .summary import Verdicts
 
 _EVIDENCE_EXAMPLES = 5  # of each kind (satisfying, failing) per claim
-_FAILURE_KINDS = 10  # distinct failure details kept per claim, most frequent first
+_FAILURE_KINDS = 10  # distinct failure details reported per claim, most frequent first
+_FAILURE_KINDS_COUNTED = 1000  # distinct details counted before new ones are dropped (bounded memory)
 _MEMO_LIMIT = 4096
 
 # (record without its agents map, the page's reduced verdicts) -> (satisfied, one-line why)
@@ -98,9 +99,13 @@ class ClaimTally:
     checked: int = 0
     satisfying: int = 0
     unverifiable: int = 0
-    evidence: list[dict[str, Any]] = field(default_factory=list)
     failures: Counter[str] = field(default_factory=Counter)
-    _shown: dict[bool, int] = field(default_factory=lambda: {True: 0, False: 0})
+    _examples: dict[bool, list[dict[str, Any]]] = field(default_factory=lambda: {False: [], True: []})
+
+    @property
+    def evidence(self) -> list[dict[str, Any]]:
+        """A few example pages of each kind, failing ones first."""
+        return self._examples[False] + self._examples[True]
 
     def add(self, record: dict[str, Any], verdicts: Verdicts | None = None) -> None:
         if self.claim.page_types and record["page_type"] not in self.claim.page_types:
@@ -115,14 +120,18 @@ class ClaimTally:
             return
         self.checked += 1
         self.satisfying += ok
-        if not ok and (detail in self.failures or len(self.failures) < _FAILURE_KINDS):
+        if not ok and (detail in self.failures or len(self.failures) < _FAILURE_KINDS_COUNTED):
             self.failures[detail] += 1
-        if self._shown[ok] < _EVIDENCE_EXAMPLES:
-            self._shown[ok] += 1
-            self.evidence.append({
+        # The examples are the first URLs in sort order, not in crawl order: the same sample gives
+        # the same report however the responses happened to interleave.
+        examples = self._examples[ok]
+        if len(examples) < _EVIDENCE_EXAMPLES or record["url"] < examples[-1]["url"]:
+            examples.append({
                 "url": record["url"], "page_type": record["page_type"], "satisfies": ok, "detail": detail,
                 "sha256": record.get("sha256"),
             })
+            examples.sort(key=lambda e: e["url"])
+            del examples[_EVIDENCE_EXAMPLES:]
 
     @property
     def status(self) -> str:
@@ -131,6 +140,10 @@ class ClaimTally:
         if self.satisfying == self.checked:
             return "verified"
         return "refuted" if self.satisfying == 0 else "partial"
+
+    def _top_failures(self) -> list[tuple[str, int]]:
+        """The most frequent failure details, ties by text: the same for the same pages in any order."""
+        return sorted(self.failures.items(), key=lambda item: (-item[1], item[0]))[:_FAILURE_KINDS]
 
     def to_json(self) -> dict[str, Any]:
         interval = wilson_interval(self.satisfying, self.checked)
@@ -147,7 +160,7 @@ class ClaimTally:
             "pages_unverifiable": self.unverifiable,
             "share": round(self.satisfying / self.checked, 4) if self.checked else None,
             "share_ci95": list(interval) if interval else None,
-            "failures": [{"detail": d, "pages": n} for d, n in self.failures.most_common()],
+            "failures": [{"detail": d, "pages": n} for d, n in self._top_failures()],
             "evidence": self.evidence,
         }
 

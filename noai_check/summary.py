@@ -10,6 +10,7 @@ tables are expanded from those counts at the end. That keeps a 50,000-page repor
 
 from __future__ import annotations
 
+from bisect import insort
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -140,9 +141,7 @@ class Summary:
         if not record["verifiable"]:
             reason = _reason_kind(record.get("unverifiable_reason") or "unknown")
             self.unverifiable[reason] += 1
-            examples = self.unverifiable_examples.setdefault(reason, [])
-            if len(examples) < _EXAMPLES:
-                examples.append(record["url"])
+            _keep_example(self.unverifiable_examples.setdefault(reason, []), record["url"])
             return
         counts.verifiable += 1
         page = record.get("page") or {}
@@ -174,8 +173,7 @@ class Summary:
                 return
             entry = self.notable[key] = _Notable(dict(finding))
         entry.pages += 1
-        if len(entry.examples) < _EXAMPLES:
-            entry.examples.append(url)
+        _keep_example(entry.examples, url)
 
     def _fold(self) -> None:
         """Move the pending (page type, origin, Verdicts) counts into the row counts.
@@ -222,22 +220,40 @@ class Summary:
             "agents_by_page_type": {
                 page_type: {t: c.to_json() for t, c in table.items()} for page_type, table in sorted(agents_by_type.items())
             },
-            "unverifiable": dict(self.unverifiable.most_common()),
-            "unverifiable_examples": {reason: self.unverifiable_examples[reason] for reason, _ in self.unverifiable.most_common()},
+            "unverifiable": dict(_ranked(self.unverifiable)),
+            "unverifiable_examples": {reason: self.unverifiable_examples[reason] for reason, _ in _ranked(self.unverifiable)},
             "finding_counts": [
-                {"signal": signal, "source": source, "pages": n} for (signal, source), n in self.findings.most_common()
+                {"signal": signal, "source": source, "pages": n} for (signal, source), n in _ranked(self.findings)
             ],
             "notable_findings": [
                 {**entry.finding, "pages": entry.pages, "examples": entry.examples}
-                for entry in sorted(self.notable.values(), key=lambda e: (-e.pages, e.finding["signal"]))
+                for _, entry in sorted(self.notable.items(), key=lambda item: (-item[1].pages, _sortable(item[0])))
             ],
             "robots_lines": {
                 origin: [lines[n].to_json(n) for n in sorted(lines)] for origin, lines in sorted(robots_lines.items())
             },
             "header_values": {
-                name: [{"value": v, "pages": n} for v, n in values.most_common()] for name, values in sorted(self.header_values.items())
+                name: [{"value": v, "pages": n} for v, n in _ranked(values)] for name, values in sorted(self.header_values.items())
             },
         }
+
+
+# Responses arrive in a different order on every run; what the report shows must not depend on it.
+def _ranked(counts: Counter[Any]) -> list[tuple[Any, int]]:
+    """Most frequent first, ties in key order (Counter.most_common keeps ties in arrival order)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _sortable(key: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple("" if part is None else str(part) for part in key)
+
+
+def _keep_example(examples: list[str], url: str) -> None:
+    """Keep the first _EXAMPLES URLs in sort order, not the first to arrive."""
+    if url in examples or (len(examples) >= _EXAMPLES and url >= examples[-1]):
+        return
+    insort(examples, url)
+    del examples[_EXAMPLES:]
 
 
 def _origin(url: str) -> str:

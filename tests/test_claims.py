@@ -82,6 +82,20 @@ def test_evidence_keeps_a_few_examples_of_each_kind_with_hashes():
     assert all(e["sha256"] == "ab" * 32 and e["url"].startswith("https://x/a/") for e in evidence)
 
 
+def test_a_claims_result_does_not_depend_on_the_order_pages_arrived_in():
+    """Responses interleave differently on every run; the same pages must give the same report."""
+    import random
+
+    tokens = sorted(TRAINING)
+    records = [page(f"https://x/a/{i:02d}", open_to=tuple(tokens[: i % 13])) for i in range(40)]
+    first = judge(TRAINING_CLAIM, records)
+    shuffled = list(records)
+    random.Random(7).shuffle(shuffled)
+    assert judge(TRAINING_CLAIM, shuffled) == first
+    assert len(first["failures"]) == 10  # more distinct failure details than are reported
+    assert [e["url"] for e in first["evidence"] if not e["satisfies"]] == [f"https://x/a/{i:02d}" for i in range(1, 6)]
+
+
 def test_training_claim_counts_control_tokens_and_names_what_is_open():
     assert "Google-Extended" in TRAINING and "GPTBot" in TRAINING
     ok = page("https://x/a/1")

@@ -346,3 +346,30 @@ def test_index_lists_every_platform_escaped_and_survives_a_broken_report(tmp_pat
     blocked = [token for token, line in AGENTS.items() if line is not None]
     assert blocked and f"On every readable page: {len(blocked)} of {len(AGENTS)}" in text
     assert all(token in text for token in blocked)
+
+
+def test_the_numbers_and_examples_do_not_depend_on_the_order_pages_arrived_in():
+    """Responses interleave differently on every run: ties and examples must not follow arrival order."""
+    import random
+
+    from noai_check.summary import summarize
+
+    def record(index: int) -> dict[str, Any]:
+        url = f"{BASE}/u{index % 7}/t{index:03d}"
+        if index % 3 == 0:
+            return {"url": url, "page_type": "track", "verifiable": False, "unverifiable_reason": f"status {500 + index % 2}"}
+        conflict = {"signal": "conflict", "source": "page", "agent": None, "value": f"v{index % 4}", "evidence": "e"}
+        return {
+            "url": url, "page_type": "track", "verifiable": True, "page": {"noai": index % 2 == 0},
+            "agents": verdicts(), "findings": [conflict] if index % 2 else [],
+            "headers": {"x-robots-tag": [f"value {index % 5}"]},
+        }
+
+    records = [record(i) for i in range(60)]
+    first = summarize(records).to_json()
+    for seed in range(3):
+        shuffled = list(records)
+        random.Random(seed).shuffle(shuffled)
+        assert summarize(shuffled).to_json() == first
+    assert [v["value"] for v in first["header_values"]["x-robots-tag"]][:2] == ["value 0", "value 1"]
+    assert first["unverifiable_examples"]["status 500"] == sorted(first["unverifiable_examples"]["status 500"])
