@@ -30,8 +30,8 @@ EXTENSIONS = {
 }
 
 CONCURRENT_REQUESTS = 16
-# A page yields one or two items; Scrapy starts this many asyncio workers per callback, so the
-# default (100) costs more than the items themselves.
+# Scrapy starts this many asyncio workers for each callback's output (a page's is a request or
+# two: its record goes to the pipeline directly), so the default (100) costs more than the output.
 CONCURRENT_ITEMS = 4
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
