@@ -16,7 +16,7 @@ from typing import Any
 from .platforms.base import Claim
 from .registry import TRAINING_PURPOSES, Registry
 from .stats import wilson_interval
-from .summary import Verdicts
+from .summary import Verdicts, ranked
 
 _EVIDENCE_EXAMPLES = 5  # of each kind (satisfying, failing) per claim
 _FAILURE_KINDS = 10  # distinct failure details reported per claim, most frequent first
@@ -141,10 +141,6 @@ class ClaimTally:
             return "verified"
         return "refuted" if self.satisfying == 0 else "partial"
 
-    def _top_failures(self) -> list[tuple[str, int]]:
-        """The most frequent failure details, ties by text: the same for the same pages in any order."""
-        return sorted(self.failures.items(), key=lambda item: (-item[1], item[0]))[:_FAILURE_KINDS]
-
     def to_json(self) -> dict[str, Any]:
         interval = wilson_interval(self.satisfying, self.checked)
         return {
@@ -160,7 +156,7 @@ class ClaimTally:
             "pages_unverifiable": self.unverifiable,
             "share": round(self.satisfying / self.checked, 4) if self.checked else None,
             "share_ci95": list(interval) if interval else None,
-            "failures": [{"detail": d, "pages": n} for d, n in self._top_failures()],
+            "failures": [{"detail": d, "pages": n} for d, n in ranked(self.failures)[:_FAILURE_KINDS]],
             "evidence": self.evidence,
         }
 

@@ -26,7 +26,7 @@ from typing import Any
 from .errors import NoaiCheckError
 from .jsonl import iter_records
 from .judged import iter_judged
-from .site import SITE_FILES
+from .site import SITE_FILES, site_folder_name
 from .summary import Verdicts
 from .terms import Clause, clauses_text, extract_clauses
 
@@ -237,11 +237,6 @@ def _compact_agents(verdicts: Verdicts, known: dict[int, tuple[Verdicts, str]]) 
     return found[1]
 
 
-def _safe_host(origin: str) -> str:
-    """The folder the pipeline stores an origin's site files in."""
-    return origin.split("://", 1)[-1].replace(":", "_").replace("/", "_")
-
-
 def _served_content(folder: Path, name: str, sha256: str | None) -> bytes | None:
     """The file as served this run: the pipeline never deletes an older copy, so the hash must match."""
     if not sha256:
@@ -312,7 +307,7 @@ def snapshot_from_reports(
         for row in page_rows():
             snapshot.pages[row.url] = row  # a resumed crawl's later record wins
     for origin, site in sites.items():
-        folder = out / "site" / _safe_host(origin)
+        folder = out / "site" / site_folder_name(origin)
         for key, path in SITE_FILES.items():
             record = site.get(key)
             if not isinstance(record, dict):

@@ -19,7 +19,7 @@ from .history import record_crawl
 from .progress import print_summary
 from .records import encode_record, now_iso
 from .report import write_report
-from .site import SITE_FILES, Site
+from .site import SITE_FILES, Site, site_folder_name
 
 
 def _site_summary(origin: str, site: Site) -> dict[str, Any]:
@@ -32,10 +32,6 @@ def _site_summary(origin: str, site: Site) -> dict[str, Any]:
     summary["findings"] = [finding.to_json() for finding in site.findings]
     summary["origin"] = origin
     return summary
-
-
-def _safe_host(origin: str) -> str:
-    return origin.split("://", 1)[-1].replace(":", "_").replace("/", "_")
 
 
 class RecordsPipeline:
@@ -113,7 +109,7 @@ class RecordsPipeline:
         origin, site = item["origin"], item["site"]
         summary = _site_summary(origin, site)
         self.sites[origin] = summary
-        folder = self.out / "site" / _safe_host(origin)
+        folder = self.out / "site" / site_folder_name(origin)
         folder.mkdir(parents=True, exist_ok=True)
         for key, fetched in item["fetched"].items():
             if fetched.body:

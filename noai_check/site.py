@@ -22,6 +22,11 @@ SITE_FILES: dict[str, str] = {
 }
 
 
+def site_folder_name(origin: str) -> str:
+    """The folder under ``site/`` where a crawl keeps an origin's files as served."""
+    return origin.split("://", 1)[-1].replace(":", "_").replace("/", "_")
+
+
 def origin_of(url: str) -> str:
     """scheme://host[:port], the unit every site file belongs to (RFC 9309 2.3)."""
     parts = urlsplit(url)

@@ -220,10 +220,10 @@ class Summary:
             "agents_by_page_type": {
                 page_type: {t: c.to_json() for t, c in table.items()} for page_type, table in sorted(agents_by_type.items())
             },
-            "unverifiable": dict(_ranked(self.unverifiable)),
-            "unverifiable_examples": {reason: self.unverifiable_examples[reason] for reason, _ in _ranked(self.unverifiable)},
+            "unverifiable": dict(ranked(self.unverifiable)),
+            "unverifiable_examples": {reason: self.unverifiable_examples[reason] for reason, _ in ranked(self.unverifiable)},
             "finding_counts": [
-                {"signal": signal, "source": source, "pages": n} for (signal, source), n in _ranked(self.findings)
+                {"signal": signal, "source": source, "pages": n} for (signal, source), n in ranked(self.findings)
             ],
             "notable_findings": [
                 {**entry.finding, "pages": entry.pages, "examples": entry.examples}
@@ -233,13 +233,13 @@ class Summary:
                 origin: [lines[n].to_json(n) for n in sorted(lines)] for origin, lines in sorted(robots_lines.items())
             },
             "header_values": {
-                name: [{"value": v, "pages": n} for v, n in _ranked(values)] for name, values in sorted(self.header_values.items())
+                name: [{"value": v, "pages": n} for v, n in ranked(values)] for name, values in sorted(self.header_values.items())
             },
         }
 
 
 # Responses arrive in a different order on every run; what the report shows must not depend on it.
-def _ranked(counts: Counter[Any]) -> list[tuple[Any, int]]:
+def ranked(counts: Counter[Any]) -> list[tuple[Any, int]]:
     """Most frequent first, ties in key order (Counter.most_common keeps ties in arrival order)."""
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
