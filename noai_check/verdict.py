@@ -88,13 +88,16 @@ def _record_directive(into: _Statements, directive: str, reason: str) -> None:
         into.image_reserve.append(reason)
 
 
-def _tdm_statements(tdm: TdmValue | None, into: _Statements) -> None:
+def _tdm_statements(tdm: TdmValue | None) -> _Statements:
+    """What the page's effective TDM value says: the same for every agent, so built once per page."""
+    common = _Statements()
     if tdm is None or tdm.reservation is None:
-        return
+        return common
     if tdm.reservation == 1:
-        into.reserve.append(("tdm-reservation", f"TDM reservation 1 from {tdm.source} ({tdm.evidence})"))
+        common.reserve.append(("tdm-reservation", f"TDM reservation 1 from {tdm.source} ({tdm.evidence})"))
     else:
-        into.grant.append(("tdm-reservation", f"TDM reservation 0 from {tdm.source} ({tdm.evidence})"))
+        common.grant.append(("tdm-reservation", f"TDM reservation 0 from {tdm.source} ({tdm.evidence})"))
+    return common
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,8 @@ def _content_signal_statements(page: PageSignals | None, site: Site, agent: Agen
 
 
 def judge_agent(
-    url: str, agent: Agent, page: PageSignals | None, site: Site, tdm: TdmValue | None,
-    common: _Statements | None = None, robots: RobotsVerdict | None = None,
+    url: str, agent: Agent, page: PageSignals | None, site: Site, common: _Statements,
+    robots: RobotsVerdict | None = None,
 ) -> AgentVerdict:
     """Combine every signal that speaks to ``agent`` about ``url`` into one verdict with reasons.
 
@@ -164,9 +167,6 @@ def judge_agent(
     into = _Statements()
     if page is not None:
         _page_statements(page, agent, into)
-    if common is None:
-        common = _Statements()
-        _tdm_statements(tdm, common)
     into.reserve += common.reserve
     into.grant += common.grant
     _content_usage_statements(url, page, site, agent, into)
@@ -268,8 +268,7 @@ def judge_page(url: str, page: PageSignals | None, site: Site, registry: Registr
 
 def _judge_page_now(url: str, page: PageSignals | None, site: Site, registry: Registry) -> PageJudgement:
     tdm, findings = effective_tdm(url, page, site)
-    common = _Statements()
-    _tdm_statements(tdm, common)
+    common = _tdm_statements(tdm)
     verdicts: dict[str, AgentVerdict] = {}
     scoped = page.directives.per_agent if page is not None else {}
     classes, singles = _agent_classes(site, registry)
@@ -285,13 +284,13 @@ def _judge_page_now(url: str, page: PageSignals | None, site: Site, registry: Re
         if not robots.allowed and shared[0].reserves_training_when_blocked:
             alone += shared  # the reason names each blocked agent
             continue
-        verdict = judge_agent(url, shared[0], page, site, tdm, common, robots)
+        verdict = judge_agent(url, shared[0], page, site, common, robots)
         for agent in shared:
             verdicts[agent.token] = verdict
     for agent in alone:
-        verdicts[agent.token] = judge_agent(url, agent, page, site, tdm, common)
+        verdicts[agent.token] = judge_agent(url, agent, page, site, common)
     verdicts = {agent.token: verdicts[agent.token] for agent in registry.agents}
-    findings.extend(conflicts(page, site, verdicts, len(registry.agents)))
+    findings.extend(conflicts(site, verdicts))
     return PageJudgement(verdicts, tdm, findings)
 
 
@@ -310,7 +309,7 @@ def _describe_agents(tokens: list[str], verdicts: dict[str, AgentVerdict]) -> st
     return f"{len(tokens)} agents: {', '.join(tokens[:_LISTED_AGENTS])} and {len(tokens) - _LISTED_AGENTS} more"
 
 
-def conflicts(page: PageSignals | None, site: Site, verdicts: dict[str, AgentVerdict], agent_count: int) -> list[Finding]:
+def conflicts(site: Site, verdicts: dict[str, AgentVerdict]) -> list[Finding]:
     """Signals that contradict each other, listed side by side (never reconciled silently)."""
     found: list[Finding] = []
     by_pair: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
@@ -327,8 +326,8 @@ def conflicts(page: PageSignals | None, site: Site, verdicts: dict[str, AgentVer
                 f"for {_describe_agents(tokens, verdicts)}; the verdict takes the reservation (most restrictive)",
             )
         )
-    reserved_anywhere = (page is not None and page.noai) or any(v.training == RESERVED for v in verdicts.values())
-    if site.llms_txt.present and reserved_anywhere:
+    # A page's noai reserves for every agent, so "some verdict is reserved" covers it.
+    if site.llms_txt.present and any(v.training == RESERVED for v in verdicts.values()):
         found.append(
             Finding(
                 "conflict",
