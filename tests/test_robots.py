@@ -152,16 +152,34 @@ def test_invalid_product_tokens_match_the_name_as_written_and_are_recorded(name:
     assert "line 1" in invalid[0].evidence and "Google" in invalid[0].evidence
 
 
-def test_an_invalid_token_is_not_truncated_like_google_does() -> None:
+def test_an_invalid_token_is_also_read_as_google_reads_it() -> None:
     parsed = robots("User-agent: AI2Bot\nDisallow: /\n")
-    assert parsed.verdict("/", "AI").allowed
-    assert "truncates it to 'AI'" in parsed.findings[0].evidence
+    assert not parsed.verdict("/", "AI").allowed
+    assert "as Google's parser reads it, as 'AI'" in parsed.findings[0].evidence
 
 
-def test_a_versioned_user_agent_line_matches_only_the_versioned_name() -> None:
-    parsed = robots("User-agent: iaskspider/2.0\nDisallow: /\n")
-    assert parsed.verdict("/", "iaskspider").allowed
-    assert not parsed.verdict("/", "iaskspider/2.0").allowed
+def test_a_versioned_user_agent_line_matches_the_product_like_google() -> None:
+    parsed = robots("User-agent: GPTBot/1.0\nDisallow: /\n\nUser-agent: *\nAllow: /\n")
+    verdict = parsed.verdict("/article", "GPTBot")
+    assert not verdict.allowed and verdict.line == RobotsLine(2, "Disallow: /")
+    assert "'User-agent: GPTBot/1.0' is not a valid RFC 9309 product token" in verdict.reason
+    assert "RFC-strict parsers ignore that line" in verdict.reason
+    assert parsed.verdict("/article", "CCBot").allowed
+    [finding] = [f for f in parsed.findings if f.value == "invalid-product-token"]
+    assert "RFC-strict parsers ignore the line" in finding.evidence
+    # Asked by the full name as written, the line names it: no Google-only note then.
+    versioned = parsed.verdict("/article", "GPTBot/1.0")
+    assert not versioned.allowed and "not a valid" not in versioned.reason
+    assert not robots("User-agent: iaskspider/2.0\nDisallow: /\n").verdict("/", "iaskspider").allowed
+
+
+def test_a_valid_group_for_the_same_agent_is_merged_and_keeps_its_own_reason() -> None:
+    parsed = robots("User-agent: GPTBot/1.0\nDisallow: /a\n\nUser-agent: GPTBot\nDisallow: /c\n")
+    assert "not a valid" in parsed.verdict("/a", "GPTBot").reason
+    assert not parsed.verdict("/c", "GPTBot").allowed
+    assert "not a valid" not in parsed.verdict("/c", "GPTBot").reason
+    both = robots("User-agent: GPTBot/1.0\nUser-agent: GPTBot\nDisallow: /\n").verdict("/", "GPTBot")
+    assert not both.allowed and "not a valid" not in both.reason
 
 
 def test_star_followed_by_words_is_global_like_google() -> None:
