@@ -119,6 +119,7 @@ class _Resolved:
     rules: tuple[tuple[str, Callable[[str], object] | None, RobotsVerdict], ...]
     no_match: RobotsVerdict
     groups: tuple[_Group, ...]
+    google_readings: tuple[str, ...] = ()  # invalid user-agent values that name the agent only as Google reads them
 
 
 def _finding(value: str, evidence: str, agent: str | None = None, source: str = "robots.txt") -> Finding:
@@ -642,11 +643,11 @@ class RobotsTxt:
             self._resolved[agent] = resolved
         return resolved
 
-    def _groups_for(self, agent: str) -> tuple[tuple[_Group, ...], str | None, dict[int, str]]:
+    def _groups_for(self, agent: str) -> tuple[tuple[_Group, ...], str | None, dict[int, tuple[str, str]]]:
         """Groups naming the agent (merged, RFC 9309 2.2.1); else the "*" groups; else none.
 
         The third value maps the place (in the returned groups) of each group named only by
-        Google's reading of an invalid User-agent value to a note saying so, for the verdict's reason.
+        Google's reading of an invalid User-agent value to that value and a note for the verdict's reason.
         """
         found: dict[int, _IndexEntry] = {}
         for key in asked_agent_keys(agent):
@@ -657,7 +658,9 @@ class RobotsTxt:
         if found:
             ordered = [found[position] for position in sorted(found)]
             notes = {
-                place: _google_reading_note(*entry[2], self._source) for place, entry in enumerate(ordered) if entry[3]
+                place: (entry[2][0], _google_reading_note(*entry[2], self._source))
+                for place, entry in enumerate(ordered)
+                if entry[3]
             }
             label = next((entry for entry in ordered if not entry[3]), ordered[0])[2][0]
             return tuple(entry[1] for entry in ordered), label, notes
@@ -702,7 +705,11 @@ def _add_entry(index: dict[str, list[_IndexEntry]], key: str, entry: _IndexEntry
 
 
 def _compile_groups(
-    groups: tuple[_Group, ...], label: str | None, agent: str, source: str, notes: dict[int, str] | None = None
+    groups: tuple[_Group, ...],
+    label: str | None,
+    agent: str,
+    source: str,
+    notes: dict[int, tuple[str, str]] | None = None,
 ) -> _Resolved:
     """Merge rules, sort longest first (Allow first on ties), and pre-build every verdict.
 
@@ -715,7 +722,7 @@ def _compile_groups(
         )
         return _Resolved(None, (), no_match, ())
     notes = notes or {}
-    groups_notes = {id(group): notes.get(place) for place, group in enumerate(groups)}
+    groups_notes = {id(group): notes[place][1] if place in notes else None for place, group in enumerate(groups)}
     rules = sorted(
         ((rule, groups_notes[id(group)]) for group in groups for rule in group.rules),
         key=lambda item: (-item[0].pattern.length, not item[0].allow, item[0].line.number),
@@ -738,7 +745,8 @@ def _compile_groups(
     no_match = RobotsVerdict(
         True, None, f"no rule matches: allowed (group for {label}{f'; {every_note}' if every_note else ''})"
     )
-    return _Resolved(label, compiled, no_match, groups)
+    readings = tuple(value for value, _note in notes.values())
+    return _Resolved(label, compiled, no_match, groups, readings)
 
 
 def _split_content_usage(value: str) -> tuple[PathPattern | None, str]:
@@ -879,6 +887,13 @@ def _protego_agent(
     our_keys = {_agent_key(value) for group in resolved.groups for value, _line in group.agents}
     if resolved.label == "*":
         our_keys = {"*"}
+    if theirs not in our_keys and resolved.google_readings:
+        value = resolved.google_readings[0]
+        applied = f"the group for '{theirs}'" if theirs is not None else "no group"
+        return (
+            f"protego does not read 'User-agent: {value}' as {agent} and applies {applied}; '{value}' is not "
+            "an RFC 9309 product token, read here as Google's parser reads it (RFC-strict parsers ignore it)"
+        )
     if theirs is not None and theirs not in our_keys:
         asked = agent.strip().lower()
         if theirs != asked and theirs in asked:

@@ -673,6 +673,13 @@ def test_protego_url_pattern_reading_is_reported() -> None:
     assert "matches nothing" in finding.evidence
 
 
+def test_protego_not_reading_an_invalid_token_as_google_does_is_explained() -> None:
+    parsed = robots("User-agent: GPTBot/1.0\nDisallow: /\n\nUser-agent: *\nAllow: /\n")
+    [finding] = parsed.protego_disagreements(["GPTBot", "CCBot"], ["/"])
+    assert finding.agent == "GPTBot" and finding.value == "rfc9309=blocked protego=allowed"
+    assert "protego does not read 'User-agent: GPTBot/1.0' as GPTBot" in finding.evidence
+
+
 def test_protego_agrees_on_plain_files() -> None:
     parsed = robots("User-agent: *\nDisallow: /private\n\nUser-agent: GPTBot\nDisallow: /\n")
     assert parsed.protego_disagreements(["GPTBot", "CCBot", "*"], ["/", "/private/x", "/public"]) == []
