@@ -1,7 +1,10 @@
 """robots.txt path patterns: RFC 9309 percent-normalization, request paths and wildcard matching.
 
 Both sides of a comparison go through :func:`normalize_escapes`, so ``/caf%C3%A9``,
-``/café`` and ``/caf%c3%a9`` are one path, while ``%2F`` stays an escaped octet.
+``/café`` and ``/caf%c3%a9`` are one path, while ``%2F`` stays an escaped octet. In a
+pattern ``*`` is the wildcard and a final ``$`` the anchor; a ``*`` or ``$`` in the URL is
+compared as ``%2A`` / ``%24`` (RFC 9309 2.2.3), the way a pattern spells those octets.
+tdmrep.json locations are matched by this same code (TDMRep reuses robots.txt path rules).
 """
 
 from __future__ import annotations
@@ -24,8 +27,11 @@ _STAR_RUN = re.compile(r"\*+")
 _PATH_START = re.compile(r"[/;?]")
 # The common "scheme://authority/path?query#fragment" shape, read in one regex call.
 _PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?;#]*([/?;][^#]*)?")
-# Fast path: a URL or path whose path + query needs no normalization at all.
-_CLEAN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?;#]*)?(/[!$&-;=?-\[\]_a-z~]*)(?:#.*)?", re.DOTALL)
+# Fast path: a URL or path whose path + query needs no normalization at all (no escape, and
+# no "*" or "$", which the URL side spells %2A / %24).
+_CLEAN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?;#]*)?(/[!&-)+-;=?-\[\]_a-z~]*)(?:#.*)?", re.DOTALL)
+# RFC 9309 2.2.3: "*" and "$" in a URL are the octets a pattern writes as %2A and %24.
+_URL_SPECIALS = str.maketrans({"*": "%2A", "$": "%24"})
 
 
 def _utf8(text: str) -> bytes:
@@ -116,13 +122,19 @@ def _remove_dot_segments(path: str) -> str:
 # never again: a small cache gets those hits, and a 20,000-page crawl's memory stays flat.
 @lru_cache(maxsize=4096)
 def request_path(url: str) -> str:
-    """The normalized path + query that rules are matched against; "" or a bare host gives "/"."""
+    """The normalized path + query that rules are matched against; "" or a bare host gives "/".
+
+    >>> request_path("https://example.com/a/../price-$5*?q=%7e#top")
+    '/price-%245%2A?q=~'
+    """
     clean = _CLEAN_URL.fullmatch(url)
     if clean is not None and "/." not in clean.group(1):
         return clean.group(1)
     path = normalize_escapes(_path_params_query(url))
     if "/." in path.partition("?")[0]:
         path = _remove_dot_segments(path)
+    if "*" in path or "$" in path:
+        path = path.translate(_URL_SPECIALS)
     return path
 
 
@@ -130,8 +142,8 @@ def request_path(url: str) -> str:
 class PathPattern:
     """One compiled Allow/Disallow/Content-Usage path, ready for a fast first-match loop."""
 
-    text: str  # normalized, as compared; a trailing "$" anchors
-    length: int  # octets of the normalized pattern: the longest match wins (RFC 9309 2.2.2)
+    text: str  # normalized, as compared; a trailing "$" anchors, any other "$" is written %24
+    length: int  # octets of the pattern as written (Google's measure): the longest match wins (RFC 9309 2.2.2)
     prefix: str  # plain-prefix patterns are tested with str.startswith(prefix)
     test: Callable[[str], object] | None  # set for "$" or "*" patterns; None means prefix test
 
@@ -158,13 +170,36 @@ def _wildcard_regex(pattern: str, anchored: bool) -> re.Pattern[str]:
     return re.compile(source, re.DOTALL)
 
 
+def pattern_length(raw: str) -> int:
+    """Octets of a rule value as Google's parser measures them, for "the longest match wins".
+
+    The value as written, except that a non-ASCII octet counts as its three-octet escape
+    (Google escapes those before measuring); escapes are not decoded first, so ``/%7E``
+    is three octets longer than ``/~``.
+
+    >>> pattern_length("/%7Eu*$"), pattern_length("/é")
+    (7, 7)
+    """
+    if raw.isascii():
+        return len(raw)
+    octets = _utf8(raw)
+    return len(octets) + 2 * sum(1 for octet in octets if octet >= 0x80)
+
+
 def compile_pattern(raw: str) -> PathPattern:
-    """Compile a rule value (already stripped of comments and whitespace)."""
+    """Compile a rule value (already stripped of comments and whitespace).
+
+    "*" is the wildcard and a final "$" the anchor; any other "$" is a literal octet,
+    compared as %24 like a "$" in the URL.
+    """
     anchored = raw.endswith("$")
     body = normalize_escapes(raw[:-1] if anchored else raw)
+    if "$" in body:
+        body = body.replace("$", "%24")
     text = body + "$" if anchored else body
+    length = pattern_length(raw)
     if "*" in body:
-        return PathPattern(text, len(text), body.partition("*")[0], _wildcard_regex(body, anchored).match)
+        return PathPattern(text, length, body.partition("*")[0], _wildcard_regex(body, anchored).match)
     if anchored:
-        return PathPattern(text, len(text), body, body.__eq__)
-    return PathPattern(text, len(text), body, None)
+        return PathPattern(text, length, body, body.__eq__)
+    return PathPattern(text, length, body, None)

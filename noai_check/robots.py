@@ -119,6 +119,7 @@ class _Resolved:
     rules: tuple[tuple[str, Callable[[str], object] | None, RobotsVerdict], ...]
     no_match: RobotsVerdict
     groups: tuple[_Group, ...]
+    google_readings: tuple[str, ...] = ()  # invalid user-agent values that name the agent only as Google reads them
 
 
 def _finding(value: str, evidence: str, agent: str | None = None, source: str = "robots.txt") -> Finding:
@@ -284,19 +285,34 @@ def asked_agent_keys(agent: str) -> tuple[str, ...]:
 
 def _invalid_token_finding(value: str, line: RobotsLine, source: str) -> Finding:
     google = _google_token(value)
-    google_reading = (
-        f"Google's parser truncates it to '{google}'" if google else "Google's parser matches no agent with it"
-    )
     if _is_global(value):
         reading = "read as the global '*' group, as Google does"
+    elif google:
+        reading = f"matched by its full name and, as Google's parser reads it, as '{google}' (its valid start)"
     else:
-        reading = f"matched here only by the exact name '{value}'"
+        reading = f"matched only by its full name '{value}'; Google's parser matches no agent with it"
     return _finding(
         "invalid-product-token",
         f"{_evidence(line, source)} ('{value}' is not an RFC 9309 product token of a-z, A-Z, '_' and '-'; "
-        f"{reading}; {google_reading}, RFC-strict parsers may ignore the line)",
+        f"{reading}; RFC-strict parsers ignore the line, so they may apply another group)",
         agent=value or None,
         source=source,
+    )
+
+
+def _google_only_key(value: str) -> str | None:
+    """The key Google's parser reads an invalid User-agent value as, when that differs from the full name."""
+    if _is_global(value) or _PRODUCT_TOKEN.fullmatch(value):
+        return None
+    google = _google_token(value).lower()
+    return google if google and google != _agent_key(value) else None
+
+
+def _google_reading_note(value: str, line: RobotsLine, source: str) -> str:
+    """Why a group applies only because its User-agent value was read the way Google reads it."""
+    return (
+        f"{source} line {line.number} '{_quote(line)}' is not a valid RFC 9309 product token; it is read as "
+        f"'{_google_token(value)}' as Google's parser does, while RFC-strict parsers ignore that line"
     )
 
 
@@ -616,57 +632,100 @@ class RobotsTxt:
 
     def _resolve(self, agent: str) -> _Resolved:
         """Find, merge and compile the groups for one asked agent; cached per agent string."""
-        groups, label = self._groups_for(agent)
-        shared_key = (tuple(id(group) for group in groups), label)
+        groups, label, notes = self._groups_for(agent)
+        shared_key = (tuple(id(group) for group in groups), label, tuple(sorted(notes.items())))
         resolved = self._compiled.get(shared_key) if groups else None
         if resolved is None:
-            resolved = _compile_groups(groups, label, agent, self._source)
+            resolved = _compile_groups(groups, label, agent, self._source, notes)
             if groups:
                 self._compiled[shared_key] = resolved
         if len(self._resolved) < 4096:
             self._resolved[agent] = resolved
         return resolved
 
-    def _groups_for(self, agent: str) -> tuple[tuple[_Group, ...], str | None]:
-        """Groups naming the agent (merged, RFC 9309 2.2.1); else the "*" groups; else none."""
-        found: dict[int, tuple[_Group, str]] = {}
+    def _groups_for(self, agent: str) -> tuple[tuple[_Group, ...], str | None, dict[int, tuple[str, str]]]:
+        """Groups naming the agent (merged, RFC 9309 2.2.1); else the "*" groups; else none.
+
+        The third value maps the place (in the returned groups) of each group named only by
+        Google's reading of an invalid User-agent value to that value and a note for the verdict's reason.
+        """
+        found: dict[int, _IndexEntry] = {}
         for key in asked_agent_keys(agent):
-            for position, group, value in self._index.get(key, ()):
-                found.setdefault(position, (group, value))
+            for entry in self._index.get(key, ()):
+                known = found.get(entry[0])
+                if known is None or (known[3] and not entry[3]):
+                    found[entry[0]] = entry
         if found:
             ordered = [found[position] for position in sorted(found)]
-            return tuple(group for group, _value in ordered), ordered[0][1]
+            notes = {
+                place: (entry[2][0], _google_reading_note(*entry[2], self._source))
+                for place, entry in enumerate(ordered)
+                if entry[3]
+            }
+            label = next((entry for entry in ordered if not entry[3]), ordered[0])[2][0]
+            return tuple(entry[1] for entry in ordered), label, notes
         if self._global_groups:
-            return self._global_groups, "*"
-        return (), None
+            return self._global_groups, "*", {}
+        return (), None, {}
 
 
-def _index_groups(groups: list[_Group]) -> tuple[dict[str, list[tuple[int, _Group, str]]], tuple[_Group, ...]]:
-    """agent key -> [(position, group, value as written)], plus the "*" groups in file order."""
-    index: dict[str, list[tuple[int, _Group, str]]] = {}
+# An index entry: (position of the group, group, user-agent line that names the key, True when
+# only Google's reading of an invalid value names it: "GPTBot/1.0" read as "GPTBot").
+_IndexEntry = tuple[int, _Group, tuple[str, RobotsLine], bool]
+
+
+def _index_groups(groups: list[_Group]) -> tuple[dict[str, list[_IndexEntry]], tuple[_Group, ...]]:
+    """agent key -> [index entry], plus the "*" groups in file order.
+
+    An invalid value is indexed under its full name and under what Google's parser keeps of
+    it ("GPTBot/1.0" also as "gptbot"); a group named validly too is indexed as valid.
+    """
+    index: dict[str, list[_IndexEntry]] = {}
     global_groups: list[_Group] = []
     for position, group in enumerate(groups):
-        for value, _line in group.agents:
+        for agent in group.agents:
+            value = agent[0]
             if _is_global(value):
                 if not global_groups or global_groups[-1] is not group:
                     global_groups.append(group)
             elif value:
-                entries = index.setdefault(_agent_key(value), [])
-                if not entries or entries[-1][1] is not group:
-                    entries.append((position, group, value))
+                _add_entry(index, _agent_key(value), (position, group, agent, False))
+                google = _google_only_key(value)
+                if google is not None:
+                    _add_entry(index, google, (position, group, agent, True))
     return index, tuple(global_groups)
 
 
-def _compile_groups(groups: tuple[_Group, ...], label: str | None, agent: str, source: str) -> _Resolved:
-    """Merge rules, sort longest first (Allow first on ties), and pre-build every verdict."""
+def _add_entry(index: dict[str, list[_IndexEntry]], key: str, entry: _IndexEntry) -> None:
+    entries = index.setdefault(key, [])
+    if not entries or entries[-1][1] is not entry[1]:
+        entries.append(entry)
+    elif entries[-1][3] and not entry[3]:
+        entries[-1] = entry  # the group also names the key validly: no Google-only reading
+
+
+def _compile_groups(
+    groups: tuple[_Group, ...],
+    label: str | None,
+    agent: str,
+    source: str,
+    notes: dict[int, tuple[str, str]] | None = None,
+) -> _Resolved:
+    """Merge rules, sort longest first (Allow first on ties), and pre-build every verdict.
+
+    ``notes`` (see ``_groups_for``) are added to the reason of every rule of a group that only
+    Google's reading of an invalid User-agent value applies, and to the no-match reason.
+    """
     if label is None:
         no_match = RobotsVerdict(
             True, None, f"no rule matches: allowed (no group names {agent!r} and there is no * group)"
         )
         return _Resolved(None, (), no_match, ())
+    notes = notes or {}
+    groups_notes = {id(group): notes[place][1] if place in notes else None for place, group in enumerate(groups)}
     rules = sorted(
-        (rule for group in groups for rule in group.rules),
-        key=lambda rule: (-rule.pattern.length, not rule.allow, rule.line.number),
+        ((rule, groups_notes[id(group)]) for group in groups for rule in group.rules),
+        key=lambda item: (-item[0].pattern.length, not item[0].allow, item[0].line.number),
     )
     compiled = tuple(
         (
@@ -676,13 +735,18 @@ def _compile_groups(groups: tuple[_Group, ...], label: str | None, agent: str, s
                 rule.allow,
                 rule.line,
                 f"{'allowed' if rule.allow else 'disallowed'} by {source} line {rule.line.number} "
-                f"'{_quote(rule.line)}' in the group for {label}",
+                f"'{_quote(rule.line)}' in the group for {label}"
+                + (f" (this rule's group applies because {note})" if note else ""),
             ),
         )
-        for rule in rules
+        for rule, note in rules
     )
-    no_match = RobotsVerdict(True, None, f"no rule matches: allowed (group for {label})")
-    return _Resolved(label, compiled, no_match, groups)
+    every_note = "; ".join(dict.fromkeys(note for note in groups_notes.values() if note))
+    no_match = RobotsVerdict(
+        True, None, f"no rule matches: allowed (group for {label}{f'; {every_note}' if every_note else ''})"
+    )
+    readings = tuple(value for value, _note in notes.values())
+    return _Resolved(label, compiled, no_match, groups, readings)
 
 
 def _split_content_usage(value: str) -> tuple[PathPattern | None, str]:
@@ -823,6 +887,13 @@ def _protego_agent(
     our_keys = {_agent_key(value) for group in resolved.groups for value, _line in group.agents}
     if resolved.label == "*":
         our_keys = {"*"}
+    if theirs not in our_keys and resolved.google_readings:
+        value = resolved.google_readings[0]
+        applied = f"the group for '{theirs}'" if theirs is not None else "no group"
+        return (
+            f"protego does not read 'User-agent: {value}' as {agent} and applies {applied}; '{value}' is not "
+            "an RFC 9309 product token, read here as Google's parser reads it (RFC-strict parsers ignore it)"
+        )
     if theirs is not None and theirs not in our_keys:
         asked = agent.strip().lower()
         if theirs != asked and theirs in asked:

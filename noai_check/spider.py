@@ -15,12 +15,13 @@ import random
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
@@ -31,7 +32,7 @@ from .pipelines import RecordsPipeline
 from .platforms.base import Platform, path_canonical
 from .records import evidence_record, now_iso, page_record
 from .registry import Registry, load_registry
-from .robots import RobotsTxt
+from .robots import MAX_PARSED_BYTES, RobotsTxt
 from .site import SITE_FILES, Site, build_site, origin_of, read_robots
 from .sitemaps import parse_sitemap
 
@@ -146,7 +147,36 @@ class PlatformSpider(scrapy.Spider):
         if agents_file:
             spider.registry = load_registry(agents_file)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider._robots_headers_received, signal=signals.headers_received)
+        crawler.signals.connect(spider._robots_bytes_received, signal=signals.bytes_received)
         return spider
+
+    # -- robots.txt: read up to 500 KiB, whatever its size -------------------------------
+
+    def _robots_headers_received(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
+        """Let DOWNLOAD_MAXSIZE not cancel a big robots.txt: RFC 9309 2.5 has it parsed up to 500 KiB.
+
+        Only for an uncompressed body, whose download ``_robots_bytes_received`` stops just past
+        the limit; a compressed one keeps DOWNLOAD_MAXSIZE, which also bounds its decompression.
+        """
+        if request.meta.get("noai_site_file") != "robots_txt":
+            return
+        request.meta["noai_bytes_received"] = 0  # a retried request starts counting afresh
+        encoding = (headers.get(b"Content-Encoding") or b"identity").strip().lower()
+        for key in ("download_maxsize", "download_warnsize"):
+            if encoding == b"identity":
+                request.meta[key] = 0
+            else:
+                request.meta.pop(key, None)
+
+    def _robots_bytes_received(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
+        """Stop a robots.txt download once past the parse limit: the rest would be ignored anyway."""
+        if request.meta.get("noai_site_file") != "robots_txt":
+            return
+        received = request.meta.get("noai_bytes_received", 0) + len(data)
+        request.meta["noai_bytes_received"] = received
+        if received > MAX_PARSED_BYTES:
+            raise StopDownload(fail=False)
 
     # -- state that survives a pause -------------------------------------------------
 
@@ -239,7 +269,14 @@ class PlatformSpider(scrapy.Spider):
             request.meta["noai_first_url"] = meta["noai_first_url"]
             yield request
             return
-        yield from self._site_file_done(origin, key, fetched_from(response, meta["noai_first_url"], hops))
+        fetched = fetched_from(response, meta["noai_first_url"], hops)
+        if "download_stopped" in response.flags:
+            note = (
+                f"download stopped after {len(fetched.body)} bytes: robots.txt is parsed only up to "
+                f"{MAX_PARSED_BYTES} bytes (RFC 9309 2.5), so the stored copy and its sha256 cover that part"
+            )
+            fetched = replace(fetched, error=note)
+        yield from self._site_file_done(origin, key, fetched)
 
     def site_file_failed(self, failure: Failure) -> Iterator[Any]:
         meta = failure.request.meta  # type: ignore[attr-defined]

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from noai_check._robots_pattern import PathPattern, compile_pattern, request_path
 from noai_check.fetched import Finding
 
 SOURCE_FILE = "tdmrep.json"
@@ -24,8 +25,6 @@ SOURCE_HEADER = "header"
 SOURCE_META = "meta"
 
 _RULE_PROPERTIES = ("location", "tdm-reservation", "tdm-policy")
-_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_HEX = frozenset("0123456789abcdefABCDEF")
 _JSON_TYPES = ("application/json", "application/ld+json", "text/json")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title|script|link|style)\b", re.IGNORECASE)
@@ -50,10 +49,17 @@ class TdmRule:
     reservation: int | None
     policy: str | None
     raw: str
+    # The spec: "matching reuses robots.txt path rules", so the location is compiled by the
+    # robots.txt matcher and the two files can never disagree on a path.
+    pattern: PathPattern | None = field(default=None, init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.location is not None:
+            object.__setattr__(self, "pattern", compile_pattern(self.location))
 
     def matches(self, path: str) -> bool:
-        """Whether this rule's robots-style pattern covers a request path (path and query)."""
-        return self.location is not None and pattern_matches(self.location, path)
+        """Whether this rule covers a path already passed through ``request_path`` (path and query)."""
+        return self.pattern is not None and self.pattern.matches(path)
 
 
 @dataclass(frozen=True)
@@ -66,80 +72,17 @@ class TdmRepFile:
     findings: list[Finding] = field(default_factory=list)
 
     def match(self, url: str) -> TdmValue | None:
-        """The first rule in array order that matches ``url`` (a URL or a path); None if none."""
+        """The first rule in array order that matches ``url`` (a URL or a path); None if none.
+
+        First match, not longest: TDMRep orders its rules, unlike robots.txt.
+        """
         path = request_path(url)
-        if path is None:
-            return None
         for rule in self.rules:
             if rule.matches(path):
                 policy = rule.policy if rule.reservation == 1 else None
                 evidence = f"tdmrep.json rule #{rule.index}: {rule.raw}"
                 return TdmValue(rule.reservation, policy, SOURCE_FILE, evidence)
         return None
-
-
-# --- URL matching (robots.txt style, as the spec borrows it) ---------------------------
-
-
-def request_path(url: str) -> str | None:
-    """Path plus query of a URL (or of a bare path), the part robots-style patterns match."""
-    if url.startswith("/"):
-        return url.split("#", 1)[0]
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
-
-
-def normalize_for_match(text: str) -> str:
-    """Decode %XX of unreserved characters, uppercase other escapes, escape non-ASCII as UTF-8."""
-    out: list[str] = []
-    index = 0
-    while index < len(text):
-        char = text[index]
-        escape = text[index + 1 : index + 3]
-        if char == "%" and len(escape) == 2 and set(escape) <= _HEX:
-            decoded = chr(int(escape, 16))
-            out.append(decoded if decoded in _UNRESERVED else "%" + escape.upper())
-            index += 3
-            continue
-        if ord(char) > 0x7E or ord(char) <= 0x20:
-            out.append("".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass")))
-        else:
-            out.append(char)
-        index += 1
-    return "".join(out)
-
-
-def pattern_matches(pattern: str, path: str) -> bool:
-    """Robots-style match: ``*`` is any run of characters, a final ``$`` anchors the end."""
-    anchored = pattern.endswith("$")
-    body = pattern[:-1] if anchored else pattern
-    # In the path, '$' and '*' are plain characters; the spec has patterns spell them %24 / %2A.
-    target = normalize_for_match(path).replace("$", "%24").replace("*", "%2A")
-    pieces = [normalize_for_match(piece).replace("$", "%24") for piece in body.split("*")]
-    return _wildcard_match(pieces, target, anchored)
-
-
-def _wildcard_match(pieces: list[str], target: str, anchored: bool) -> bool:
-    # pieces are the literal runs between '*'s; greedy leftmost search is exact for this
-    # pattern language and stays linear-ish where a regex could backtrack badly.
-    if not target.startswith(pieces[0]):
-        return False
-    position = len(pieces[0])
-    if len(pieces) == 1:
-        return not anchored or position == len(target)
-    for piece in pieces[1:-1]:
-        found = target.find(piece, position)
-        if found < 0:
-            return False
-        position = found + len(piece)
-    last = pieces[-1]
-    if anchored:
-        return len(target) - len(last) >= position and target.endswith(last)
-    return target.find(last, position) >= 0
 
 
 # --- /.well-known/tdmrep.json ----------------------------------------------------------

@@ -126,3 +126,15 @@ def test_console_script_help():
     assert result.returncode == 0
     for command in ("check", "robots", "demo", "report"):
         assert command in result.stdout
+
+
+def test_check_json_says_a_versioned_user_agent_line_is_read_as_google_reads_it(capsys):
+    # "User-agent: GPTBot/1.0" is no RFC 9309 token: Google reads it as GPTBot, stricter parsers ignore it.
+    with start_replica("soundcloud-versioned-agent") as running:
+        data = run_json(capsys, "check", running.url("/lofi-harbor/harbor-lights"), "--json", "--agent", "GPTBot", "--agent", "CCBot")
+    gpt = data["agents"]["GPTBot"]
+    assert gpt["robots_allowed"] is False and gpt["robots_line"] == 2 and gpt["training"] == "reserved"
+    [reason] = [reason for reason in gpt["reasons"] if "robots.txt" in reason]
+    assert "'User-agent: GPTBot/1.0' is not a valid RFC 9309 product token" in reason
+    assert "RFC-strict parsers ignore that line" in reason
+    assert data["agents"]["CCBot"]["robots_allowed"] is True

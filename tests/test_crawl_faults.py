@@ -136,3 +136,26 @@ def test_agents_file_adds_agents_to_the_crawl_and_the_rebuild(tmp_path):
     assert main(["report", "soundcloud", "--reports-dir", str(tmp_path / "reports")]) == 0
     rebuilt = json.loads((out / "report.json").read_text())
     assert rebuilt["agents"]["ReplicaTestBot"]["purpose"] == "training"
+
+
+def test_robots_txt_over_the_download_limit_is_read_up_to_500_kib(tmp_path):
+    # 10.6 MB: past DOWNLOAD_MAXSIZE, which used to cancel the fetch ("unreachable": nothing audited).
+    with start_replica("soundcloud-robots-10mb") as replica:
+        served = replica.scenario.site_files["/robots.txt"].body.encode()
+        assert len(served) > 10 * 1024 * 1024 and served.index(b"User-agent: ClaudeBot") > 512_000
+        result = scrapy_crawl(replica, tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        records = records_by_url(tmp_path / "soundcloud")
+    tracks = [r for r in records.values() if r["page_type"] == "track" and r["verifiable"]]
+    assert len(tracks) == 2
+    for record in tracks:
+        assert record["agents"]["GPTBot"]["robots_allowed"] is False
+        assert any("robots.txt blocks GPTBot" in reason for reason in record["agents"]["GPTBot"]["reasons"])
+        # The ClaudeBot group lies past 512,000 bytes: cut off, so "*" (open) applies.
+        assert record["agents"]["ClaudeBot"]["robots_allowed"] is True
+    report = json.loads((tmp_path / "soundcloud" / "report.json").read_text())
+    site = report["site"][replica.base_url]
+    assert site["robots_outcome"] == "parsed" and site["robots_txt"]["status"] == 200
+    assert "download stopped" in site["robots_txt"]["error"]
+    [cut] = [f for f in site["findings"] if f["value"].startswith("over-500KiB")]
+    assert "larger than 512000 bytes" in cut["evidence"]

@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from noai_check.robots import parse_robots
 from noai_check.tdmrep import (
     TdmRepFile,
     TdmValue,
     layer_tdm,
     looks_like_html_page,
     parse_tdmrep_json,
-    pattern_matches,
     tdm_finding,
     tdm_from_headers,
     tdm_from_meta,
@@ -267,7 +267,58 @@ def test_spec_example_with_three_groups() -> None:
     ],
 )
 def test_pattern_matching(pattern: str, path: str, expected: bool) -> None:
-    assert pattern_matches(pattern, path) is expected
+    assert _location_matches(pattern, path) is expected
+
+
+def _location_matches(location: str, url: str) -> bool:
+    return _file([{"location": location, "tdm-reservation": 1}]).match(url) is not None
+
+
+def _robots_blocks(pattern: str, url: str) -> bool:
+    return not parse_robots(f"User-agent: *\nDisallow: {pattern}\n".encode()).verdict(url, "GPTBot").allowed
+
+
+# (location / Disallow pattern, URL, matches): both files read every row the same way.
+AGREEMENT_TABLE = [
+    ("/b", "/a/../b", True),  # dot segments are resolved, as the HTTP client sends the request
+    ("/a/", "/a/../b", False),
+    ("/a/..", "/a/../b", False),
+    ("/x/", "https://example.com/y/./../x/z", True),
+    ('/"q"', "/%22q%22", True),  # a '"' cannot be sent raw: it is compared as %22
+    ("/%22q%22", '/"q"', True),
+    ("/a%2Fb", "/a/b", False),  # an escaped slash is not a slash
+    ("/a%2fb", "/a%2Fb", True),
+    ("/a/b", "/a%2Fb", False),
+    ("/café", "/caf%C3%A9", True),  # non-ASCII is compared as UTF-8 escapes
+    ("/caf%c3%a9", "https://example.com/café?x=1", True),
+    ("/ツ", "/%E3%83%84/", True),
+    ("/%7Euser", "/~user/page", True),  # unreserved escapes are decoded
+    ("/*.jpg$", "/img/a.jpg", True),
+    ("/*.jpg$", "/img/a.jpg?size=2", False),
+    ("*.jpg", "/x/y.jpg", True),
+    ("/a*b", "/a-x-b", True),
+    ("/path/foo-%24", "/path/foo-$", True),  # RFC 9309 2.2.3: '$' in a URL is %24
+    ("/path/foo-$", "/path/foo-$", False),  # ... and a final '$' in a pattern is the anchor
+    ("/p$q", "/p$q", True),
+    ("/star-%2A", "/star-*", True),
+    ("/star-%2A", "/star-x", False),
+    ("/search?", "/search?", True),
+    ("/search$", "/search?", False),
+    ("/a b", "/a%20b", True),
+    ("/Fish", "/fish", False),  # case-sensitive
+]
+
+
+@pytest.mark.parametrize(("pattern", "url", "expected"), AGREEMENT_TABLE)
+def test_tdmrep_and_robots_txt_match_paths_alike(pattern: str, url: str, expected: bool) -> None:
+    assert _location_matches(pattern, url) is expected
+    assert _robots_blocks(pattern, url) is expected
+
+
+def test_first_rule_in_array_order_wins_not_the_longest() -> None:
+    parsed = _file([{"location": "/", "tdm-reservation": 0}, {"location": "/private/", "tdm-reservation": 1}])
+    value = parsed.match("/private/x")
+    assert value is not None and value.reservation == 0 and "rule #0" in value.evidence
 
 
 def test_match_reads_path_and_query_of_a_full_url() -> None:
@@ -505,3 +556,12 @@ def test_corpus_verdicts(name: str, present: bool, reservation: int | None, poli
         return
     assert value is not None
     assert (value.reservation, value.policy) == (reservation, policy)
+
+
+@settings(max_examples=300)
+@given(
+    pattern=st.text(alphabet='/ab*$%2F."é?~', max_size=8).map(lambda text: "/" + text),
+    url=st.text(alphabet='/ab*$%2F."é?~', max_size=10).map(lambda text: "https://example.com/" + text),
+)
+def test_tdmrep_and_robots_txt_agree_on_any_path(pattern: str, url: str) -> None:
+    assert _location_matches(pattern, url) is _robots_blocks(pattern, url)

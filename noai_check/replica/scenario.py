@@ -60,7 +60,9 @@ File format (every key optional unless marked *required*; unknown keys are error
               (comment: inside <!-- -->; script: inside a JS string; neither is a real tag)
     LINK    = "/path" or {"href": str, "text": str}
     FILE    = {"status": 200, "body": str | [lines] | JSON value (tdmrep), "bom": false,
-               "headers": HEADERS}
+               "headers": HEADERS,
+               "body_size": 0 (text files: pad to at least this many bytes with "#" comment
+                               lines, put where a body line reads "{padding}", else at the end)}
     MEDIA   = true | false | {"status": 200, "headers": HEADERS, "expect": EXPECT}
     EXPECT  = {"page_type": "track|profile|set|other|media" *required*,
                (or a platform page type: album|artist|show|song|video|channel|art|artwork|photo|page)
@@ -313,6 +315,7 @@ def _file(obj: _Obj, json_body: bool = False) -> SiteFile:
     else:
         lines = obj.value("body", (str, list), "")
         text = lines if isinstance(lines, str) else "\n".join(obj.texts("body")) + "\n"
+        text = _padded(text, obj.number("body_size", 0))
     found = SiteFile(
         status=obj.number("status", 200, low=100),
         body=text,
@@ -321,6 +324,26 @@ def _file(obj: _Obj, json_body: bool = False) -> SiteFile:
     )
     obj.done()
     return found
+
+
+_PADDING_MARK = "{padding}\n"
+_PADDING_LINE = "# " + "-" * 77 + "\n"  # 80 bytes: a comment every robots.txt parser skips
+
+
+def _padded(text: str, size: int) -> str:
+    """Grow a text file to ``size`` bytes with comment lines, where "{padding}" stands (else at the end).
+
+    Lets a scenario serve a robots.txt past a parser's size limit (RFC 9309 2.5: 500 KiB) with
+    rules both before and after the cut, without a megabyte of JSON.
+    """
+    head, mark, tail = text.partition(_PADDING_MARK)
+    if not mark:
+        head, tail = text, ""
+    missing = size - len((head + tail).encode("utf-8"))
+    if missing <= 0:
+        return head + tail
+    filler = _PADDING_LINE * (-(-missing // len(_PADDING_LINE)))
+    return head + filler + tail
 
 
 def _media(obj: _Obj, key: str) -> Media | None:
