@@ -137,11 +137,13 @@ class RecordsPipeline:
         only be logged by Scrapy and the process would exit 0 over a stale report.
         """
         stats = self.crawler.stats
+        if not hasattr(self, "sites"):  # open_spider failed: Scrapy has logged why, there is nothing to report on
+            stats.set_value(NOAI_WRITE_ERROR, f"the crawl's files could not be opened in {self.reports_dir} (see the log)")
+            return
         try:
             path = self._write_outputs(spider, reason)
         except OSError as error:
-            message = f"report not written in {self.out}: {error.strerror or error}" + (
-                f": {error.filename}" if error.filename else "")
+            message = f"report not written: {error.strerror or error}" + (f": {error.filename}" if error.filename else "")
             spider.logger.error("noai-check %s", message)
             stats.set_value(NOAI_WRITE_ERROR, message)
             return

@@ -43,5 +43,5 @@ def rebuild_report(reports_dir: Path, platform_name: str) -> Path:
     try:
         return write_report(out, meta, sites, platform, registry)
     except OSError as error:  # a read-only or full disk: the previous files are left whole (noai_check.atomic)
-        where = f": {error.filename}" if error.filename else ""
-        raise NoaiCheckError(f"report not rebuilt in {out}: {error.strerror or error}{where}") from None
+        where = f": {error.filename}" if error.filename else f" in {out}"
+        raise NoaiCheckError(f"report not rebuilt: {error.strerror or error}{where}") from None

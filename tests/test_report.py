@@ -404,7 +404,7 @@ def test_rebuild_on_a_full_disk_says_so_and_leaves_every_previous_file_whole(tmp
     after = tmp_path / "after"
     result = run_on_full_disk(reports, after, _rebuild(reports), cwd=REPO, timeout=120, env={**os.environ, "COLUMNS": "400"})
     line = _one_error_line(result)
-    assert "report not rebuilt in" in line and "No space left on device" in line
+    assert "report not rebuilt: No space left on device: " in line and str(reports / "soundcloud") in line
     assert _outputs(after) == before
     assert not [p.name for p in after.rglob("*") if p.name.endswith(".tmp")], "a temporary file was left behind"
 
@@ -417,7 +417,7 @@ def test_rebuild_into_a_read_only_folder_says_so_and_changes_nothing(tmp_path):
     before = _outputs(reports)
     result = run_read_only(reports, _rebuild(reports), cwd=REPO, timeout=120, env={**os.environ, "COLUMNS": "400"})
     line = _one_error_line(result)
-    assert "report not rebuilt in" in line and "Read-only file system" in line
+    assert "report not rebuilt: Read-only file system: " in line
     assert _outputs(reports) == before
 
 
@@ -430,7 +430,7 @@ def test_rebuild_that_cannot_replace_a_file_is_one_line_and_leaves_no_temporary_
     result = subprocess.run(_rebuild(reports), cwd=REPO, check=False, capture_output=True, text=True, timeout=120,
                             env={**os.environ, "COLUMNS": "400"})
     line = _one_error_line(result)
-    assert "report not rebuilt in" in line and "report.html" in line
+    assert "report not rebuilt: " in line and line.endswith("report.html")
     assert json.loads((reports / "soundcloud" / "report.json").read_text(encoding="utf-8"))["platform"] == "soundcloud"
     assert not [p.name for p in reports.rglob("*") if p.name.endswith(".tmp")]
 
