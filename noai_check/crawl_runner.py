@@ -23,16 +23,27 @@ def _project_settings(overrides: dict[str, Any]) -> Any:
 
 
 def run_crawl(spider: str, spider_args: dict[str, str], settings: dict[str, Any]) -> Path:
-    """Crawl with the project's settings plus ``settings``; block until done; return report.json's path."""
+    """Crawl with the project's settings plus ``settings``; block until done; return report.json's path.
+
+    The path is the one this crawl wrote (the pipeline's NOAI_WRITTEN stat): when its report could
+    not be written, a report.json left by an earlier crawl is not passed off as this one's.
+    """
     from scrapy.crawler import CrawlerProcess
+
+    from .pipelines import NOAI_WRITE_ERROR, NOAI_WRITTEN
 
     process = CrawlerProcess(_project_settings(settings))
     try:
-        process.crawl(spider, **spider_args)
+        crawler = process.create_crawler(spider)
     except KeyError:
         raise NoaiCheckError(f"no spider named {spider!r}") from None
+    process.crawl(crawler, **spider_args)
     process.start()
-    report = Path(process.settings.get("NOAI_REPORTS_DIR", "reports")) / spider / "report.json"
-    if not report.exists():
-        raise NoaiCheckError(f"the crawl wrote no report at {report}")
-    return report
+    stats = crawler.stats
+    error = stats.get_value(NOAI_WRITE_ERROR) if stats is not None else None
+    if error:
+        raise NoaiCheckError(f"crawl of {spider}: {error}")
+    written = stats.get_value(NOAI_WRITTEN) if stats is not None else None
+    if not written:
+        raise NoaiCheckError("the crawl wrote no report (see the log above)")
+    return Path(written)

@@ -15,6 +15,7 @@ from typing import Any
 from scrapy import signals
 
 from . import __version__
+from .atomic import write_atomic
 from .history import record_crawl
 from .progress import print_summary
 from .records import encode_record, now_iso
@@ -32,6 +33,11 @@ def _site_summary(origin: str, site: Site) -> dict[str, Any]:
     summary["findings"] = [finding.to_json() for finding in site.findings]
     summary["origin"] = origin
     return summary
+
+
+# Stats keys the pipeline sets at the end: the caller's only sign that this crawl's report exists.
+NOAI_WRITTEN = "noai/report_written"
+NOAI_WRITE_ERROR = "noai/write_error"
 
 
 class RecordsPipeline:
@@ -113,8 +119,8 @@ class RecordsPipeline:
         folder.mkdir(parents=True, exist_ok=True)
         for key, fetched in item["fetched"].items():
             if fetched.body:
-                (folder / Path(SITE_FILES[key]).name).write_bytes(fetched.body)
-        (self.out / "sites.json").write_text(json.dumps(self.sites, indent=2, sort_keys=True), encoding="utf-8")
+                write_atomic(folder / Path(SITE_FILES[key]).name, fetched.body)
+        write_atomic(self.out / "sites.json", json.dumps(self.sites, indent=2, sort_keys=True))
         return {"kind": "site", **summary}
 
     def close_spider(self) -> None:
@@ -123,7 +129,38 @@ class RecordsPipeline:
         self.evidence.close()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        """Write report.json and report.html from the files, whether the crawl finished or was stopped."""
+        """Write report.json and report.html from the files, whether the crawl finished or was stopped.
+
+        What happened goes into the crawl's stats for `scrapy crawl` (noai_check.commands.crawl)
+        and `noai-check demo` to act on: NOAI_WRITTEN (the report's path) once every output is
+        written, NOAI_WRITE_ERROR (one line) when one is not. A signal handler's exception would
+        only be logged by Scrapy and the process would exit 0 over a stale report.
+        """
+        stats = self.crawler.stats
+        if not hasattr(self, "sites"):  # open_spider failed: Scrapy has logged why, there is nothing to report on
+            stats.set_value(NOAI_WRITE_ERROR, f"the crawl's files could not be opened in {self.reports_dir} (see the log)")
+            return
+        try:
+            path = self._write_outputs(spider, reason)
+        except OSError as error:
+            message = f"report not written: {error.strerror or error}" + (f": {error.filename}" if error.filename else "")
+            spider.logger.error("noai-check %s", message)
+            stats.set_value(NOAI_WRITE_ERROR, message)
+            return
+        except Exception as error:  # a bug, not the disk: the traceback is worth logging
+            spider.logger.exception("noai-check report not written in %s", self.out)
+            stats.set_value(NOAI_WRITE_ERROR, f"report not written in {self.out}: {type(error).__name__}: {error}")
+            return
+        if record_crawl(self.out, spider.logger) is None:  # history.sqlite: lets the next run say what changed
+            stats.set_value(NOAI_WRITE_ERROR, f"run not recorded in the history of {self.out.parent} (see the log)")
+            return
+        stats.set_value(NOAI_WRITTEN, str(path))
+        spider.logger.info("noai-check report: %s", path.with_suffix(".html"))
+        if self.crawler.settings.getbool("NOAI_PROGRESS", True):
+            print_summary(json.loads(path.read_text(encoding="utf-8")), str(path.with_suffix(".html")))
+
+    def _write_outputs(self, spider: Any, reason: str) -> Path:
+        """run.json, report.json, report.html and the reports index; report.json's path."""
         state = getattr(spider, "state", {})
         meta = {
             "platform": spider.name,
@@ -145,8 +182,4 @@ class RecordsPipeline:
                 "agents_file": self.crawler.settings.get("NOAI_AGENTS_FILE"),
             },
         }
-        path = write_report(self.out, meta, self.sites, spider.platform, spider.registry)
-        record_crawl(self.out, spider.logger)  # history.sqlite: lets the next run say what changed
-        spider.logger.info("noai-check report: %s", path.with_suffix(".html"))
-        if self.crawler.settings.getbool("NOAI_PROGRESS", True):
-            print_summary(json.loads(path.read_text(encoding="utf-8")), str(path.with_suffix(".html")))
+        return write_report(self.out, meta, self.sites, spider.platform, spider.registry)

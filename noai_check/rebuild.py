@@ -39,4 +39,9 @@ def rebuild_report(reports_dir: Path, platform_name: str) -> Path:
         raise NoaiCheckError(f"cannot read the stored crawl in {out}: run.json and sites.json must hold JSON objects")
     # The same agents as the crawl: the shipped registry plus the file it was given, if any.
     registry = load_registry((meta.get("settings") or {}).get("agents_file"))
-    return write_report(out, meta, sites, _platform(platform_name, meta), registry)
+    platform = _platform(platform_name, meta)
+    try:
+        return write_report(out, meta, sites, platform, registry)
+    except OSError as error:  # a read-only or full disk: the previous files are left whole (noai_check.atomic)
+        where = f": {error.filename}" if error.filename else f" in {out}"
+        raise NoaiCheckError(f"report not rebuilt: {error.strerror or error}{where}") from None

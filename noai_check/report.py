@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_atomic
 from .claims import tally_claims
 from .judged import iter_judged
 from .platforms.base import Platform
@@ -166,20 +167,21 @@ def build_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platfor
 
 
 def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Path:
-    """Write run.json (the crawl's facts), report.json, report.html and the reports index; return report.json's path."""
+    """Write run.json (the crawl's facts), report.json, report.html and the reports index; return report.json's path.
+
+    Each file is replaced whole (noai_check.atomic) or not at all; an OSError (a full disk, a
+    read-only folder) is raised to the caller, which must not present the report as written.
+    """
     from .html_report import render_html
     from .report_index import write_index
 
-    (out / "run.json").write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
+    write_atomic(out / "run.json", json.dumps(meta, indent=2, sort_keys=True))
     built = build(out, meta, sites, platform, registry)
     path = out / "report.json"
-    _write_atomic(path, json.dumps(built.report, indent=2, sort_keys=True, ensure_ascii=False))
+    write_atomic(path, json.dumps(built.report, indent=2, sort_keys=True, ensure_ascii=False))
     html = render_html(built.report, out, built.page_rows, registry, changes=_changes(out, built.report))
-    _write_atomic(out / "report.html", html)
-    try:
-        write_index(out.parent)
-    except OSError as error:  # the platform's own report is written; the shared index can wait for the next one
-        logger.warning("reports index not written: %s", error)
+    write_atomic(out / "report.html", html)
+    write_index(out.parent)
     return path
 
 
@@ -191,10 +193,3 @@ def _changes(out: Path, report: dict[str, Any]) -> list[dict[str, Any]]:
         return changes_for_report(out.parent, out.name, report)
     except Exception as error:  # noqa: BLE001 - the report is written whatever the history holds
         return [{"kind": "note", "summary": f"Changes could not be computed: {error}"}]
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write beside, then rename, so a reader never sees half a file."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)

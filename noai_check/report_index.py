@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from .atomic import locked, write_atomic
+
 INDEX_NAME = "index.html"
+LOCK_NAME = ".index.lock"  # held while the index is rebuilt, so two crawls ending at once both appear
 
 
 def _summary(folder: Path) -> dict[str, Any] | None:
@@ -60,16 +62,19 @@ def _blocked_agents(agents: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_index(reports_dir: Path) -> Path:
-    """Write ``reports_dir/index.html`` listing each platform folder that holds a report.json."""
+    """Write ``reports_dir/index.html`` listing each platform folder that holds a report.json.
+
+    The folders are read and the index written under one lock: a crawl that finishes while
+    another is writing the index waits, then reads both reports, so neither drops out.
+    """
     from .html_report import render_index
 
-    entries = []
-    for folder in sorted((p for p in reports_dir.iterdir() if p.is_dir()), key=lambda p: p.name.lower()):
-        entry = _summary(folder)
-        if entry is not None:
-            entries.append(entry)
     path = reports_dir / INDEX_NAME
-    tmp = path.with_name(f".{INDEX_NAME}.{os.getpid()}.tmp")  # two crawls may finish at once
-    tmp.write_text(render_index(entries, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")), encoding="utf-8")
-    tmp.replace(path)
+    with locked(reports_dir / LOCK_NAME):
+        entries = []
+        for folder in sorted((p for p in reports_dir.iterdir() if p.is_dir()), key=lambda p: p.name.lower()):
+            entry = _summary(folder)
+            if entry is not None:
+                entries.append(entry)
+        write_atomic(path, render_index(entries, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")))
     return path

@@ -91,6 +91,28 @@ def failure_reason(failure: Failure) -> str:
     return f"{name}: {text}"
 
 
+def url_problem(name: str, url: str) -> str | None:
+    """Why the spider argument ``name`` cannot be crawled from, in one line, or None.
+
+    Every way Scrapy would later reject the URL (a bad port, an unclosed IPv6 bracket) is caught
+    here, before the crawl starts, instead of as a traceback from its first request.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for a port that is not a number or is out of range
+    except ValueError as error:
+        return f"{name} is not a valid URL ({error}), got {url!r}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{name} must be an http(s) URL, got {url!r}"
+    if port == 0:
+        return f"{name} has port 0, got {url!r}"
+    try:
+        scrapy.Request(url)
+    except ValueError as error:
+        return f"{name} is not a valid URL ({error}), got {url!r}"
+    return None
+
+
 class PlatformSpider(scrapy.Spider):
     """Samples one platform's pages and judges each for every AI agent. Subclasses set ``platform``."""
 
@@ -130,9 +152,9 @@ class PlatformSpider(scrapy.Spider):
     def argument_problem(cls, base_url: str | None = None, max_pages: str | int = 200, **_: Any) -> str | None:
         """A one-line message for a bad spider argument, or None (used by `scrapy crawl` before starting)."""
         if base_url is not None:
-            parts = urlsplit(base_url)
-            if parts.scheme not in ("http", "https") or not parts.hostname:
-                return f"base_url must be an http(s) URL, got {base_url!r}"
+            problem = url_problem("base_url", base_url)
+            if problem:
+                return problem
         try:
             if int(max_pages) < 1:
                 raise ValueError

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from noai_check.platforms import SITE
-from noai_check.spider import PlatformSpider
+from noai_check.spider import PlatformSpider, url_problem
 
 
 class SiteSpider(PlatformSpider):
@@ -39,9 +39,9 @@ class SiteSpider(PlatformSpider):
         """A one-line message for a bad argument, or None: checked by `scrapy crawl` before anything starts."""
         if not url:
             return "the site spider needs -a url=https://... (the site to audit)"
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return f"url must be an http(s) URL, got {url!r}"
+        problem = url_problem("url", url)
+        if problem:
+            return problem
         if report_name is not None and (not report_name.strip() or "/" in report_name or report_name in (".", "..")):
             return f"report_name must be a plain folder name, got {report_name!r}"
         return super().argument_problem(max_pages=max_pages)

@@ -159,3 +159,115 @@ def test_robots_txt_over_the_download_limit_is_read_up_to_500_kib(tmp_path):
     assert "download stopped" in site["robots_txt"]["error"]
     [cut] = [f for f in site["findings"] if f["value"].startswith("over-500KiB")]
     assert "larger than 512000 bytes" in cut["evidence"]
+
+
+# ---------------------------------------------------------------- what a crawl cannot write, or cannot start with
+
+
+def error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error:")]
+
+
+def test_a_crawl_whose_report_cannot_be_written_exits_1_and_says_which_file(tmp_path):
+    reports = tmp_path / "reports"
+    (reports / "index.html").mkdir(parents=True)  # the index cannot replace a directory
+    with start_replica("soundcloud") as replica:
+        result = scrapy_crawl(replica, reports, max_pages="3")
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    assert error_lines(result) == [f"error: report not written: Is a directory: {reports / 'index.html'}"]
+    assert not list(reports.rglob("*.tmp"))
+
+
+def test_a_crawl_on_a_full_disk_exits_1_and_leaves_no_empty_output(tmp_path):
+    from tests.mounts import mounts_or_skip, run_on_full_disk
+
+    mounts_or_skip()
+    reports = tmp_path / "reports"
+    with start_replica("soundcloud") as replica:
+        assert scrapy_crawl(replica, reports, max_pages="3").returncode == 0
+        command = [sys.executable, "-m", "scrapy", "crawl", "soundcloud"]
+        for key, value in spider_args(replica, max_pages="3").items():
+            command += ["-a", f"{key}={value}"]
+        for key, value in {**FAST, "NOAI_REPORTS_DIR": str(reports)}.items():
+            command += ["-s", f"{key}={value}"]
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        after = tmp_path / "after"
+        result = run_on_full_disk(reports, after, command, cwd=REPO, env=env, timeout=180)
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert any("No space left on device" in line for line in error_lines(result)), result.stderr[-3000:]
+    for name in ("index.html", "soundcloud/run.json", "soundcloud/sites.json", "soundcloud/report.json", "soundcloud/report.html"):
+        path = after / name
+        if path.exists():
+            assert path.stat().st_size > 0, f"{name} was left empty"
+            if name.endswith(".json"):
+                json.loads(path.read_text(encoding="utf-8"))
+    assert (after / "index.html").exists(), "the previous index stays"
+    assert not list(after.rglob("*.tmp"))
+
+
+def test_a_crawl_into_a_read_only_reports_dir_is_refused_before_it_starts(tmp_path):
+    from tests.mounts import run_read_only
+
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    command = [sys.executable, "-m", "scrapy", "crawl", "soundcloud", "-a", "base_url=http://127.0.0.1:9",
+               "-s", f"NOAI_REPORTS_DIR={reports}"]
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    result = run_read_only(reports, command, cwd=REPO, env=env, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert error_lines(result) == [f"error: cannot write reports to {reports}: Read-only file system"]
+
+
+def _agents_files(tmp_path: Path) -> dict[str, Path]:
+    binary = tmp_path / "agents.bin"
+    binary.write_bytes(bytes(range(256)) * 4)
+    deep_list = tmp_path / "deep.json"
+    deep_list.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    deep_object = tmp_path / "deep-agents.json"
+    deep_object.write_text('{"agents": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    return {"missing": tmp_path / "nonexistent", "binary": binary, "deep list": deep_list, "deep object": deep_object,
+            "a directory": tmp_path}
+
+
+def test_a_bad_agents_file_setting_is_one_line_and_exit_2_before_the_crawl(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    for kind, path in _agents_files(tmp_path).items():
+        command = [sys.executable, "-m", "scrapy", "crawl", "soundcloud", "-a", "base_url=http://127.0.0.1:9",
+                   "-s", f"NOAI_AGENTS_FILE={path}", "-s", f"NOAI_REPORTS_DIR={tmp_path / 'reports'}"]
+        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 2, (kind, result.stderr[-3000:])
+        assert "Traceback" not in result.stderr, kind
+        errors = error_lines(result)
+        assert len(errors) == 1 and f"agents file {path}" in errors[0], (kind, result.stderr[-3000:])
+    assert not (tmp_path / "reports" / "soundcloud").exists(), "nothing was crawled"
+
+
+def test_a_bad_base_url_is_one_line_and_exit_2(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    for url in ("http://127.0.0.1:99999", "http://127.0.0.1:abc/", "http://[::1"):
+        command = [sys.executable, "-m", "scrapy", "crawl", "soundcloud", "-a", f"base_url={url}",
+                   "-s", f"NOAI_REPORTS_DIR={tmp_path}"]
+        result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, (url, result.stderr[-3000:])
+        assert error_lines(result) == [f"error: base_url is not a valid URL ({_why(url)}), got {url!r}"]
+
+
+def _why(url: str) -> str:
+    return {"http://127.0.0.1:99999": "Port out of range 0-65535",
+            "http://127.0.0.1:abc/": "Port could not be cast to integer value as 'abc'",
+            "http://[::1": "Invalid IPv6 URL"}[url]
+
+
+def test_demo_that_cannot_write_its_report_does_not_point_at_an_old_one(tmp_path):
+    command = [sys.executable, "-m", "noai_check.cli", "demo", "--reports-dir", str(tmp_path), "--max-pages", "3"]
+    first = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=180, check=False)
+    assert first.returncode == 0, first.stderr[-2000:]
+    (tmp_path / "index.html").unlink()
+    (tmp_path / "index.html").mkdir()  # this time the reports index cannot be written
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=180, check=False,
+                            env={**os.environ, "COLUMNS": "400"})
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "report.html" not in result.stdout and "open " not in result.stdout, result.stdout
+    assert f"error: crawl of soundcloud: report not written: Is a directory: {tmp_path / 'index.html'}" in result.stderr

@@ -237,3 +237,22 @@ def test_two_processes_recording_different_platforms_at_once(tmp_path):
     with open_history(reports) as history:
         assert len(history.runs("soundcloud")) == len(history.runs("bandcamp")) == 15
         assert history.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+# ---------------------------------------------------------------- a history that cannot be written
+
+
+def test_a_crawl_whose_run_cannot_be_recorded_exits_1(tmp_path):
+    """history.sqlite is a directory: the report is written, but the next run could not say what changed."""
+    from noai_check.replica import start_replica
+    from tests.crawling import scrapy_crawl
+
+    reports = tmp_path / "reports"
+    (reports / HISTORY_FILE).mkdir(parents=True)
+    with start_replica("soundcloud") as replica:
+        result = scrapy_crawl(replica, reports, max_pages="3")
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: run not recorded in the history of {reports} (see the log)"]
+    assert "noai-check history: run not recorded" in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -134,8 +135,6 @@ def test_rebuild_gives_the_same_report_json(crawled, tmp_path):
 
 
 def test_rebuild_of_a_missing_platform_is_one_line_and_exit_2(tmp_path):
-    import os
-
     env = {**os.environ, "COLUMNS": "400"}  # the cli's rich console folds long lines at 80 columns otherwise
     for name in ("soundcloud", "no-such-platform"):
         result = subprocess.run([sys.executable, "-m", "noai_check.cli", "report", name, "--reports-dir", str(tmp_path)],
@@ -373,3 +372,156 @@ def test_the_numbers_and_examples_do_not_depend_on_the_order_pages_arrived_in():
         assert summarize(shuffled).to_json() == first
     assert [v["value"] for v in first["header_values"]["x-robots-tag"]][:2] == ["value 0", "value 1"]
     assert first["unverifiable_examples"]["status 500"] == sorted(first["unverifiable_examples"]["status 500"])
+
+
+# ---------------------------------------------------------------- writing: full, read-only, atomic, concurrent
+
+
+def _outputs(reports: Path) -> dict[str, bytes]:
+    """Every file a report writes at the end, by path relative to the reports dir."""
+    names = ("soundcloud/run.json", "soundcloud/report.json", "soundcloud/report.html", "index.html")
+    return {name: (reports / name).read_bytes() for name in names}
+
+
+def _rebuild(reports: Path) -> list[str]:
+    return [sys.executable, "-m", "noai_check.cli", "report", "soundcloud", "--reports-dir", str(reports)]
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, (result.returncode, result.stderr[-3000:])
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_rebuild_on_a_full_disk_says_so_and_leaves_every_previous_file_whole(tmp_path):
+    from tests.mounts import run_on_full_disk
+
+    reports = tmp_path / "reports"
+    report_of(reports / "soundcloud", [record(f"{BASE}/u/t{i}", noai=i % 2 == 0) for i in range(40)])
+    before = _outputs(reports)
+    after = tmp_path / "after"
+    result = run_on_full_disk(reports, after, _rebuild(reports), cwd=REPO, timeout=120, env={**os.environ, "COLUMNS": "400"})
+    line = _one_error_line(result)
+    assert "report not rebuilt: No space left on device: " in line and str(reports / "soundcloud") in line
+    assert _outputs(after) == before
+    assert not [p.name for p in after.rglob("*") if p.name.endswith(".tmp")], "a temporary file was left behind"
+
+
+def test_rebuild_into_a_read_only_folder_says_so_and_changes_nothing(tmp_path):
+    from tests.mounts import run_read_only
+
+    reports = tmp_path / "reports"
+    report_of(reports / "soundcloud", [record(f"{BASE}/u/t{i}") for i in range(5)])
+    before = _outputs(reports)
+    result = run_read_only(reports, _rebuild(reports), cwd=REPO, timeout=120, env={**os.environ, "COLUMNS": "400"})
+    line = _one_error_line(result)
+    assert "report not rebuilt: Read-only file system: " in line
+    assert _outputs(reports) == before
+
+
+def test_rebuild_that_cannot_replace_a_file_is_one_line_and_leaves_no_temporary_file(tmp_path):
+    """Portable (no mounts): report.html is a directory, so renaming onto it fails."""
+    reports = tmp_path / "reports"
+    report_of(reports / "soundcloud", [record(f"{BASE}/u/t{i}") for i in range(5)])
+    (reports / "soundcloud" / "report.html").unlink()
+    (reports / "soundcloud" / "report.html").mkdir()
+    result = subprocess.run(_rebuild(reports), cwd=REPO, check=False, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "COLUMNS": "400"})
+    line = _one_error_line(result)
+    assert "report not rebuilt: " in line and line.endswith("report.html")
+    assert json.loads((reports / "soundcloud" / "report.json").read_text(encoding="utf-8"))["platform"] == "soundcloud"
+    assert not [p.name for p in reports.rglob("*") if p.name.endswith(".tmp")]
+
+
+_RACERS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel")
+
+
+def _finish_reports(reports: Path, name: str, rounds: int, barrier: Any) -> None:
+    """One crawl process ending ``rounds`` times, each time with all the others (a multiprocessing worker)."""
+    from noai_check.atomic import write_atomic
+    from noai_check.report_index import write_index
+
+    # As many agents as the registry has: reading and rendering take as long as for a real report.
+    agents = {f"Bot{i}": {"verifiable_pages": 10, "robots_blocked": i % 3 * 5} for i in range(150)}
+    report = {"platform": name, "complete": True, "claims": [], "agents": agents}
+    for round_ in range(rounds):
+        barrier.wait(timeout=60)
+        out = reports / f"round{round_:03d}" / name
+        out.mkdir(parents=True)
+        write_atomic(out / "report.json", json.dumps(report))
+        write_index(out.parent)
+
+
+def test_reports_finishing_at_once_are_all_in_the_index(tmp_path):
+    import multiprocessing
+
+    rounds = 100
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(len(_RACERS))
+    workers = [context.Process(target=_finish_reports, args=(tmp_path, name, rounds, barrier)) for name in _RACERS]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=240)
+    for worker in workers:
+        if worker.is_alive():
+            worker.kill()
+    assert [worker.exitcode for worker in workers] == [0] * len(_RACERS)
+    lost = {}
+    for round_ in range(rounds):
+        text = text_of((tmp_path / f"round{round_:03d}" / "index.html").read_text(encoding="utf-8"))
+        missing = [name for name in _RACERS if name not in text]
+        if missing:
+            lost[round_] = missing
+    assert not lost, f"platforms missing from the index in {len(lost)} of {rounds} rounds: {lost}"
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_a_failed_write_leaves_the_previous_file_and_no_temporary_file(tmp_path):
+    """A file-size limit (RLIMIT_FSIZE) makes the write fail part-way, as a full disk does, with no mounts."""
+    target = tmp_path / "report.json"
+    target.write_text('{"previous": true}', encoding="utf-8")
+    script = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from noai_check.atomic import write_atomic\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
+        "try:\n"
+        "    write_atomic(Path(sys.argv[1]), 'x' * 100_000)\n"
+        "except OSError as error:\n"
+        "    print(error.strerror)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(target)], cwd=REPO, capture_output=True, text=True,
+                            check=False, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "File too large"
+    assert target.read_text(encoding="utf-8") == '{"previous": true}'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
+
+
+def test_a_written_file_is_complete_and_readable_like_any_other(tmp_path):
+    from noai_check.atomic import write_atomic
+
+    target = tmp_path / "report.html"
+    write_atomic(target, "<p>caf\u00e9</p>")
+    write_atomic(tmp_path / "robots.txt", b"\xff\x00bytes")
+    assert target.read_text(encoding="utf-8") == "<p>caf\u00e9</p>"
+    assert (tmp_path / "robots.txt").read_bytes() == b"\xff\x00bytes"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask, "not mkstemp's private 0600"
+
+
+def test_every_output_file_goes_through_the_one_atomic_writer():
+    """write_text/write_bytes replace a file in place (a full disk leaves it empty): noai_check.atomic only."""
+    package = REPO / "noai_check"
+    offenders = [
+        f"{path.relative_to(REPO)}:{number}"
+        for path in package.rglob("*.py") if "replica" not in path.relative_to(package).parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".write_text(" in line or ".write_bytes(" in line
+    ]
+    assert offenders == []

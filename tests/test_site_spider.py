@@ -103,6 +103,10 @@ def test_a_site_that_redirects_to_another_host_says_so(tmp_path):
         ([], "the site spider needs -a url="),
         (["url=http://127.0.0.1:9/", "max_pages=0"], "max_pages must be a positive whole number"),
         (["url=http://127.0.0.1:9/", "report_name=../x"], "report_name must be a plain folder name"),
+        (["url=http://127.0.0.1:99999"], "url is not a valid URL (Port out of range 0-65535)"),
+        (["url=http://127.0.0.1:abc/"], "url is not a valid URL (Port could not be cast to integer value as 'abc')"),
+        (["url=http://[::1"], "url is not a valid URL (Invalid IPv6 URL)"),
+        (["url=http://127.0.0.1:0/"], "url has port 0"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(tmp_path, args, message):
