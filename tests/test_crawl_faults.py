@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -136,3 +137,70 @@ def test_agents_file_adds_agents_to_the_crawl_and_the_rebuild(tmp_path):
     assert main(["report", "soundcloud", "--reports-dir", str(tmp_path / "reports")]) == 0
     rebuilt = json.loads((out / "report.json").read_text())
     assert rebuilt["agents"]["ReplicaTestBot"]["purpose"] == "training"
+
+
+def _lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def _run_until(command: list[str], pages: Path, records: int, timeout: float = 60) -> None:
+    """Start a crawl and SIGKILL it once ``pages`` holds ``records`` lines: no close, no state saved."""
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None and _lines(pages) < records:
+            time.sleep(0.02)
+        assert process.poll() is None, "the crawl ended before it could be killed"
+        assert _lines(pages) >= records, "the crawl wrote too little to be killed mid-way"
+    finally:
+        process.kill()  # SIGKILL
+        process.wait(timeout=30)
+
+
+def _evidence_urls(out: Path) -> list[str]:
+    with gzip.open(out / "evidence" / "responses.jsonl.gz", "rt", encoding="utf-8") as stream:
+        return [json.loads(line)["url"] for line in stream]
+
+
+def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path):
+    """Kill -9 twice mid-crawl, resume each time: the same sample as one uninterrupted crawl, nothing twice."""
+    with start_replica("generated-1k") as replica:
+        whole = tmp_path / "whole"
+        result = scrapy_crawl(replica, whole, max_pages="40")
+        assert result.returncode == 0, result.stderr[-2000:]
+        expected = {r["url"] for r in read_jsonl(whole / "soundcloud" / "pages.jsonl")}
+
+        reports, jobdir = tmp_path / "reports", tmp_path / "job"
+        out = reports / "soundcloud"
+        command = _crawl_command(replica, reports, jobdir, max_pages="40")
+        kept = []
+        for records in (6, 20):
+            _run_until(command, out / "pages.jsonl", records)
+            kept.append((out / "pages.jsonl").read_bytes().rpartition(b"\n")[0])
+            for queued in sorted((jobdir / "requests.queue").rglob("*")):  # a queue cut mid-write, as a kill leaves it
+                if queued.is_file() and queued.stat().st_size > 8:
+                    queued.write_bytes(queued.read_bytes()[: queued.stat().st_size // 2])
+        # As a kill in the middle of a write leaves them: half a line, half a gzip member.
+        last = (out / "pages.jsonl").read_bytes().rstrip(b"\n").rpartition(b"\n")[2]
+        with (out / "pages.jsonl").open("ab") as pages:
+            pages.write(last[: len(last) // 2])
+        with (out / "evidence" / "responses.jsonl.gz").open("ab") as evidence:
+            evidence.write(gzip.compress(b'{"url": "' + replica.base_url.encode() + b'/user-00001"}\n')[:20])
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        resumed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+
+    final = (out / "pages.jsonl").read_bytes()
+    assert all(final.startswith(before) for before in kept), "a resume keeps the records written before the kill"
+    urls = [r["url"] for r in read_jsonl(out / "pages.jsonl")]
+    assert sorted(u for u in set(urls) if urls.count(u) > 1) == [], "pages recorded twice"
+    assert set(urls) == expected, "the resumed crawl samples what an uninterrupted one samples"
+    media = [r["url"] for r in read_jsonl(out / "media.jsonl")]
+    assert len(media) == len(set(media))
+    evidence = _evidence_urls(out)
+    assert sorted(u for u in set(evidence) if evidence.count(u) > 1) == [], "evidence stored twice"
+    assert set(evidence) == set(urls) | set(media), "every record has its evidence, and no more"
+    report = json.loads((out / "report.json").read_text())
+    assert report["complete"] is True
+    assert sum(c["pages"] for c in report["page_types"].values()) == len(set(urls))
