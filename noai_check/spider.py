@@ -96,6 +96,15 @@ def failure_reason(failure: Failure) -> str:
     return f"{name}: {text}"
 
 
+def failed_fetch(failure: Failure) -> Fetched:
+    """A request that got no response. After redirects, ``failure.request`` is the last hop: the
+    outcome stays under the URL asked for, with the last hop as ``final_url``."""
+    request = failure.request  # type: ignore[attr-defined]
+    hops = request.meta.get("redirect_urls") or []
+    asked = hops[0] if hops else request.url
+    return Fetched(asked, None, error=failure_reason(failure), redirects=len(hops), final_url=request.url)
+
+
 class PlatformSpider(scrapy.Spider):
     """Samples one platform's pages and judges each for every AI agent. Subclasses set ``platform``."""
 
@@ -583,10 +592,7 @@ class PlatformSpider(scrapy.Spider):
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        # After redirects, failure.request is the last hop: the record stays under the URL sampled.
-        hops = request.meta.get("redirect_urls") or []
-        asked = hops[0] if hops else request.url
-        fetched = Fetched(asked, None, error=failure_reason(failure), redirects=len(hops), final_url=request.url)
+        fetched = failed_fetch(failure)
         yield from self._emit(self._judged(fetched, request.meta.get("noai_page_type", "other"), fetched.error))
         yield from self._release(1)
 
@@ -624,7 +630,7 @@ class PlatformSpider(scrapy.Spider):
         yield self._terms_item(fetched, reason, response.text if reason is None and hasattr(response, "text") else None)
 
     def terms_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
-        fetched = Fetched(failure.request.url, None, error=failure_reason(failure))  # type: ignore[attr-defined]
+        fetched = failed_fetch(failure)
         yield self._terms_item(fetched, fetched.error, None)
 
     def _terms_item(self, fetched: Fetched, reason: str | None, html: str | None) -> dict[str, Any]:

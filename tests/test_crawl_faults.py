@@ -204,3 +204,27 @@ def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert report["complete"] is True
     assert sum(c["pages"] for c in report["page_types"].values()) == len(set(urls))
+
+
+def test_a_sampled_page_whose_redirect_target_times_out_is_recorded_under_the_sampled_url(tmp_path):
+    scenario = tmp_path / "redirect-timeout.json"
+    scenario.write_text(json.dumps({
+        "name": "redirect-timeout",
+        "site": {"robots": {"body": ["User-agent: *", "Disallow:"]}},
+        "pages": [
+            {"path": "/moved-artist", "kind": "redirect", "location": "/slow-artist"},
+            {"path": "/slow-artist", "kind": "home", "title": "Slow", "delay_ms": 4000},
+        ],
+    }))
+    with start_replica(scenario) as replica:
+        result = scrapy_crawl(
+            replica, tmp_path / "reports", max_pages="1", profiles="moved-artist",
+            settings={"DOWNLOAD_TIMEOUT": "1", "RETRY_TIMES": "0"},
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = records_by_url(tmp_path / "reports" / "soundcloud")
+    assert replica.base_url + "/slow-artist" not in records, "the last hop is not the page sampled"
+    record = records[replica.base_url + "/moved-artist"]
+    assert record["page_type"] == "profile" and record["verifiable"] is False
+    assert record["final_url"] == replica.base_url + "/slow-artist"
+    assert record["unverifiable_reason"].startswith("timeout")
