@@ -12,6 +12,7 @@ replays the links those pages showed, so it plans the same sample (see jobdir.py
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import random
 import re
@@ -374,10 +375,10 @@ class PlatformSpider(scrapy.Spider):
         Only pure work here (parsing, classifying, hashing): the crawl's state is changed by the caller.
         A page type keeps its ``pool limit`` lowest ranks, as ``_add_candidate`` would."""
         sitemap = parse_sitemap(body)
-        kept: dict[str, list[tuple[str, str]]] = {}
+        found: dict[str, dict[str, str]] = {}  # page type -> {url: rank}
         ignored: dict[str, int] = {}
         if sitemap.kind != "urlset":
-            return sitemap, kept, ignored
+            return sitemap, {}, ignored
         for loc in sitemap.locs:
             page_type = self.platform.classify(loc, self.base_url, self.content_hosts)
             if page_type is None or page_type not in self.platform.page_types:
@@ -385,10 +386,11 @@ class PlatformSpider(scrapy.Spider):
                 ignored[stat] = ignored.get(stat, 0) + 1
                 continue
             url = self.platform.canonicalize(loc)
-            kept.setdefault(page_type, []).append((self._rank(url), url))
-        limit = self._pool_limit()
-        for page_type, ranked in kept.items():
-            kept[page_type] = sorted(set(ranked))[: 2 * limit]
+            found.setdefault(page_type, {})[url] = self._rank(url)
+        # heapq, not sorted(): one sort of 500,000 pairs is a single C call that holds the GIL
+        # for seconds, and the crawl's thread would stand still meanwhile.
+        limit = 2 * self._pool_limit()
+        kept = {t: heapq.nsmallest(limit, ((rank, url) for url, rank in pool.items())) for t, pool in found.items()}
         return sitemap, kept, ignored
 
     def _add_ranked(self, page_type: str, ranked: list[tuple[str, str]]) -> None:
