@@ -130,6 +130,7 @@ class PlatformSpider(scrapy.Spider):
         self.origin = origin_of(self.base_url)
         self.max_pages = int(max_pages)
         self.profiles = [p.strip().strip("/") for p in profiles.split(",") if p.strip()]
+        self.seed_given = seed not in (None, "")
         self.seed = seed if seed not in (None, "") else str(random.SystemRandom().randrange(10**9))
         self.extra_media_hosts = tuple(h.strip().lower() for h in media_hosts.split(",") if h.strip())
         # More hosts whose pages are the platform's (a replica's Bandcamp artist hosts, one port each).
@@ -178,7 +179,10 @@ class PlatformSpider(scrapy.Spider):
             save_run(jobdir, {"spider": self.name, "seed": self.seed, "started_at": self.started_at})
         else:
             self.resumed = True
+            if self.seed_given and self.seed != run["seed"]:
+                self.logger.warning("resuming %s: its first seed %s is kept (seed=%s ignored)", jobdir, run["seed"], self.seed)
             self.seed, self.started_at = run["seed"], run.get("started_at") or self.started_at
+            self.logger.info("resuming %s: pages already recorded are skipped", jobdir)
             cut_partial_line(jobdir / LINKS_FILE)
             self._links_journal = read_links(jobdir / LINKS_FILE)
         self._links_out = (jobdir / LINKS_FILE).open("a", encoding="utf-8")
@@ -410,13 +414,22 @@ class PlatformSpider(scrapy.Spider):
         return hashlib.sha1(f"{self.seed}\n{url}".encode()).hexdigest()
 
     def _add_candidate(self, url: str, source: str) -> None:
+        page_type = self._content_type(url, source)
+        if page_type is not None:
+            self._add_typed(url, page_type)
+
+    def _content_type(self, url: str, source: str) -> str | None:
+        """The URL's content page type, or None (counted as ignored)."""
         page_type = self.platform.classify(url, self.base_url, self.content_hosts)
         if page_type is None:
             self.crawler.stats.inc_value(f"noai/ignored_offsite/{source}")
-            return
+            return None
         if page_type not in self.platform.page_types:
             self.crawler.stats.inc_value(f"noai/ignored_{page_type}")
-            return
+            return None
+        return page_type
+
+    def _add_typed(self, url: str, page_type: str) -> None:
         url = self.platform.canonicalize(url)
         if url in self.state["seen"]:
             return
@@ -573,23 +586,21 @@ class PlatformSpider(scrapy.Spider):
         readable = reason is None and hasattr(response, "text")
         links = self._content_links(response) if readable and page_type in self.platform.follow_links_from else []
         media = self._media_found(response) if readable and page_type != "media" else []
-        self._journal(fetched.url, links, media)
+        self._journal(fetched.url, [url for url, _ in links], media)
         yield from self._emit(self._judged(fetched, page_type, reason))
-        for link in links:
-            self._add_candidate(link, "links")
+        for url, link_type in links:
+            self._add_typed(url, link_type)
         yield from self._queue_media(media, response.url)
         yield from self._release(1)
 
-    def _content_links(self, response: Response) -> list[str]:
-        """The page's links that may be content pages (the rest are counted and dropped here)."""
+    def _content_links(self, response: Response) -> list[tuple[str, str]]:
+        """(URL, page type) of the page's links to content pages (the rest are counted and dropped)."""
         links = []
         for href in _HREF.findall(response.text):
             url = urljoin(response.url, href.strip())
-            page_type = self.platform.classify(url, self.base_url, self.content_hosts)
-            if page_type in self.platform.page_types:
-                links.append(url)
-            else:
-                self._add_candidate(url, "links")  # only counts it as ignored
+            page_type = self._content_type(url, "links")
+            if page_type is not None:
+                links.append((url, page_type))
         return links
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:

@@ -143,16 +143,21 @@ def _lines(path: Path) -> int:
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
-def _run_until(command: list[str], pages: Path, records: int, timeout: float = 60) -> None:
-    """Start a crawl and SIGKILL it once ``pages`` holds ``records`` lines: no close, no state saved."""
+def _run_until(command: list[str], pages: Path, records: int, timeout: float = 60, after: Path | None = None) -> None:
+    """Start a crawl and SIGKILL it once ``pages`` holds ``records`` lines (and ``after`` exists):
+    no close, no state saved."""
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def ready() -> bool:
+        return _lines(pages) >= records and (after is None or after.exists())
+
     try:
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and process.poll() is None and _lines(pages) < records:
+        while time.monotonic() < deadline and process.poll() is None and not ready():
             time.sleep(0.02)
         assert process.poll() is None, "the crawl ended before it could be killed"
-        assert _lines(pages) >= records, "the crawl wrote too little to be killed mid-way"
+        assert ready(), "the crawl wrote too little to be killed mid-way"
     finally:
         process.kill()  # SIGKILL
         process.wait(timeout=30)
@@ -164,7 +169,7 @@ def _evidence_urls(out: Path) -> list[str]:
 
 
 def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path):
-    """Kill -9 twice mid-crawl, resume each time: the same sample as one uninterrupted crawl, nothing twice."""
+    """Kill -9 at the start and twice mid-crawl, resume each time: the same sample as one uninterrupted crawl, nothing twice."""
     with start_replica("generated-1k") as replica:
         whole = tmp_path / "whole"
         result = scrapy_crawl(replica, whole, max_pages="40")
@@ -174,6 +179,7 @@ def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path):
         reports, jobdir = tmp_path / "reports", tmp_path / "job"
         out = reports / "soundcloud"
         command = _crawl_command(replica, reports, jobdir, max_pages="40")
+        _run_until(command, out / "pages.jsonl", 0, after=jobdir / "noai-run.json")  # killed before any record
         kept = []
         for records in (6, 20):
             _run_until(command, out / "pages.jsonl", records)
