@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from noai_check.replica import start_replica
 from tests.crawling import (
     FAST,
@@ -168,9 +170,20 @@ def _evidence_urls(out: Path) -> list[str]:
         return [json.loads(line)["url"] for line in stream]
 
 
-def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path):
+def _links_only(tmp_path: Path) -> Path:
+    """generated-1k without sitemaps: pages are found by following links, so the sample comes in waves."""
+    scenario = json.loads((REPO / "noai_check" / "replica" / "scenarios" / "generated-1k.json").read_text())
+    del scenario["site"]["sitemaps"]
+    scenario["name"] = "links-only"
+    path = tmp_path / "links-only.json"
+    path.write_text(json.dumps(scenario))
+    return path
+
+
+@pytest.mark.parametrize("sitemaps", [True, False], ids=["sitemaps", "links-only"])
+def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path, sitemaps):
     """Kill -9 at the start and twice mid-crawl, resume each time: the same sample as one uninterrupted crawl, nothing twice."""
-    with start_replica("generated-1k") as replica:
+    with start_replica("generated-1k" if sitemaps else _links_only(tmp_path)) as replica:
         whole = tmp_path / "whole"
         result = scrapy_crawl(replica, whole, max_pages="40")
         assert result.returncode == 0, result.stderr[-2000:]

@@ -31,6 +31,9 @@ def test_readers_skip_a_line_cut_inside_a_utf8_character(tmp_path):
     pages.write_bytes(_record("https://a.test/1") + b"\n" + torn[: torn.index(b"\xc3") + 1])
     assert [r["url"] for r in iter_records(pages)] == ["https://a.test/1"]
     assert [r["url"] for r, _ in iter_judged(pages)] == ["https://a.test/1"]
+    pages.write_bytes(_record("https://a.test/1") + b"\n" + _record("https://a.test/2")[:-3])  # cut after "fetched_at"
+    assert [r["url"] for r in iter_records(pages)] == ["https://a.test/1"]
+    assert [r["url"] for r, _ in iter_judged(pages)] == ["https://a.test/1"]
 
 
 def test_evidence_keeps_whole_recorded_members_only(tmp_path):
