@@ -12,7 +12,8 @@ def iter_records(path: Path, buffering: int = -1) -> Iterator[dict[str, Any]]:
     """Whole records of a JSON-lines file, skipping a torn last line left by a hard kill."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8", buffering=buffering) as stream:
+    # errors="replace": a line cut inside a UTF-8 sequence is skipped like any torn line, not raised.
+    with path.open(encoding="utf-8", errors="replace", buffering=buffering) as stream:
         for line in stream:
             try:
                 yield json.loads(line)

@@ -1,8 +1,9 @@
 """Write what the crawl finds as it finds it, and the per-platform report when it ends.
 
-Records stream to ``pages.jsonl`` (one line per page, flushed), so an interrupted crawl
-keeps everything fetched so far and memory stays flat. The report is rebuilt from the
-files at the end, which also makes a JOBDIR resume add to them instead of starting over.
+Records stream to ``pages.jsonl`` (one line per page, flushed, after its evidence), so an
+interrupted crawl keeps everything fetched so far and memory stays flat. The report is rebuilt
+from the files at the end, which also makes a JOBDIR resume add to them instead of starting
+over; a resume first cuts what a kill left half-written (see jobdir.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from scrapy import signals
 from . import __version__
 from .atomic import write_atomic
 from .history import record_crawl
+from .jobdir import cut_evidence, cut_partial_line
+from .jsonl import iter_records
 from .progress import print_summary
 from .records import encode_record, now_iso
 from .report import write_report
@@ -59,17 +62,20 @@ class RecordsPipeline:
         self.out = self.reports_dir / getattr(spider, "report_name", spider.name)
         self.content_types = frozenset(getattr(getattr(spider, "platform", None), "page_types", ()))
         self.out.mkdir(parents=True, exist_ok=True)
-        jobdir = self.crawler.settings.get("JOBDIR")
-        self.resuming = bool(jobdir) and (Path(jobdir) / "spider.state").exists()
+        # A JOBDIR crawl that ran before (however it ended) adds to its files; the spider knows.
+        self.resuming = bool(getattr(spider, "resumed", False))
+        evidence_path = self.out / "evidence" / "responses.jsonl.gz"
+        (self.out / "evidence").mkdir(exist_ok=True)
+        # URLs with a record, by kind: a record is written once, whatever a resume asks again.
+        self.recorded: dict[str, set[str]] = {"page": set(), "media": set(), "terms": set()}
+        if self.resuming:
+            self._recover(evidence_path)
         mode = "a" if self.resuming else "w"
         self.pages = (self.out / "pages.jsonl").open(mode, encoding="utf-8")
         self.media = (self.out / "media.jsonl").open(mode, encoding="utf-8")
-        (self.out / "evidence").mkdir(exist_ok=True)
-        # Appending starts a new gzip member; readers see one stream (RFC 1952 allows concatenation).
-        # Open for the whole crawl, like the two above; closed in close_spider.
-        self.evidence = gzip.open(  # noqa: SIM115
-            self.out / "evidence" / "responses.jsonl.gz", mode + "t", encoding="utf-8", compresslevel=5
-        )
+        # One gzip member per response, written before its record: a kill leaves whole members
+        # (RFC 1952 allows concatenation; readers see one stream) and at most one cut at the end.
+        self.evidence = evidence_path.open(mode + "b")
         sites_file = self.out / "sites.json"
         self.sites: dict[str, Any] = (
             json.loads(sites_file.read_text(encoding="utf-8")) if self.resuming and sites_file.exists() else {}
@@ -78,11 +84,27 @@ class RecordsPipeline:
             for stale in ("report.json", "report.html", "terms.jsonl"):
                 (self.out / stale).unlink(missing_ok=True)
 
+    def _recover(self, evidence_path: Path) -> None:
+        """After a stop or a kill: cut half-written lines and members, and learn what is recorded."""
+        for kind, name in (("page", "pages.jsonl"), ("media", "media.jsonl"), ("terms", "terms.jsonl")):
+            path = self.out / name
+            if cut_partial_line(path):
+                self.crawler.spider.logger.warning("%s ended in a half-written line (the crawl was killed): cut", path)
+            self.recorded[kind] = {r["url"] for r in iter_records(path) if isinstance(r.get("url"), str)}
+        if cut_evidence(evidence_path, self.recorded["page"] | self.recorded["media"]):
+            self.crawler.spider.logger.info("%s: evidence after the last record cut (written again on resume)", evidence_path)
+
+    def is_recorded(self, kind: str, url: str) -> bool:
+        """Has this page, media file or terms page a record already (a resume skips it)?"""
+        return url in self.recorded[kind]
+
     def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
         kind = item.get("_kind")
         if kind == "terms":
-            with (self.out / "terms.jsonl").open("a", encoding="utf-8") as terms:
-                terms.write(json.dumps(item["record"], ensure_ascii=False, sort_keys=True) + "\n")
+            if item["record"]["url"] not in self.recorded["terms"]:
+                with (self.out / "terms.jsonl").open("a", encoding="utf-8") as terms:
+                    terms.write(json.dumps(item["record"], ensure_ascii=False, sort_keys=True) + "\n")
+                self.recorded["terms"].add(item["record"]["url"])
             return {"kind": kind, **{k: v for k, v in item["record"].items() if k != "html"}}
         if kind in ("page", "media"):
             self.write_judged(kind, item["record"], item.get("evidence"))
@@ -97,13 +119,18 @@ class RecordsPipeline:
         The spider calls this directly for each page rather than yielding an item: Scrapy's
         item path costs about 0.3 ms an item, as much as fetching a page from a fast site.
         """
+        done = self.recorded[kind]
+        if record["url"] in done:  # asked again after a resume: the first record stands
+            self.crawler.stats.inc_value(f"noai/{kind}_records_repeated")
+            return
+        if evidence is not None:
+            self.evidence.write(gzip.compress((json.dumps(evidence, ensure_ascii=False) + "\n").encode(), 5, mtime=0))
+            self.evidence.flush()
         stream = self.pages if kind == "page" else self.media
         stream.write(encode_record(record))
         stream.write("\n")
         stream.flush()
-        if evidence is not None:
-            # Not flushed per line (a sync flush per record costs more than the record); closed on stop.
-            self.evidence.write(json.dumps(evidence, ensure_ascii=False) + "\n")
+        done.add(record["url"])
         stats = self.crawler.stats
         stats.inc_value(f"noai/{kind}_records")
         if kind == "page" and record["page_type"] in self.content_types:

@@ -27,7 +27,14 @@ EXTENSIONS = {
     # Its "scraped N items" would read 0: page records are written by the RecordsPipeline
     # directly, not sent as items. CrawlProgress logs pages judged and responses instead.
     "scrapy.extensions.logstats.LogStats": None,
+    # JOBDIR: Scrapy pickles spider.state only at close (a kill -9 never saves it). noai-check keeps
+    # its own resume files instead (noai_check/jobdir.py), so this pickle would only mislead.
+    "scrapy.extensions.spiderstate.SpiderState": None,
 }
+# JOBDIR: no disk request queue (a kill can cut it mid-write and hang the resume) and no
+# requests.seen; a resume rebuilds the frontier from the seed and the records (jobdir.py).
+SCHEDULER = "noai_check.jobdir.MemoryScheduler"
+DUPEFILTER_CLASS = "noai_check.jobdir.MemoryDupeFilter"
 
 CONCURRENT_REQUESTS = 16
 # Scrapy starts this many asyncio workers for each callback's output (a page's is a request or

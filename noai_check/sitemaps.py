@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemaps.org limit for one uncompressed file
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+
+
+def _parser() -> etree.XMLParser:
+    """A parser per call: lxml parses with the GIL released only with a parser of the thread's own
+    (the spider parses sitemaps in a thread pool, so the crawl goes on meanwhile)."""
+    return etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 
 
 @dataclass
@@ -40,7 +45,7 @@ def parse_sitemap(body: bytes) -> Sitemap:
     if not body.strip():
         return Sitemap("invalid", problem="empty body")
     try:
-        root = etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, _parser())
     except etree.XMLSyntaxError as error:
         return Sitemap("invalid", problem=f"not XML: {error}")
     if root is None:

@@ -4,37 +4,44 @@ Order of work, per origin: robots.txt, then tdmrep.json, ai.txt and llms.txt; on
 all four are read are that origin's pages fetched and judged (a verdict needs them).
 Pages are chosen in waves: whenever the crawl goes idle, the next batch is taken from
 the candidates found so far, lowest hash of (seed, URL) first, so the same site and
-seed give the same sample however responses interleave. Everything that must survive a
-pause lives in ``self.state`` (pickled by Scrapy's JOBDIR support).
+seed give the same sample however responses interleave. With JOBDIR, a resume (after Ctrl-C
+or kill -9) reads the seed back, does discovery again, skips every page already recorded and
+replays the links those pages showed, so it plans the same sample (see jobdir.py).
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
+import json
 import random
 import re
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import IO, Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, StopDownload
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from .analysis import analyze
 from .botwall import unverifiable_reason
 from .fetched import Fetched, make_headers
+from .jobdir import LINKS_FILE, cut_partial_line, load_run, read_links, save_run
 from .pipelines import RecordsPipeline
 from .platforms.base import Platform, path_canonical
 from .records import evidence_record, now_iso, page_record
 from .registry import Registry, load_registry
 from .robots import MAX_PARSED_BYTES, RobotsTxt
 from .site import SITE_FILES, Site, build_site, origin_of, read_robots
-from .sitemaps import parse_sitemap
+from .sitemaps import Sitemap, parse_sitemap
 
 OWN_AGENT = "noai-check"
 _SITE_FILE_MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: more than five redirects may be treated as unavailable
@@ -113,6 +120,15 @@ def url_problem(name: str, url: str) -> str | None:
     return None
 
 
+def failed_fetch(failure: Failure) -> Fetched:
+    """A request that got no response. After redirects, ``failure.request`` is the last hop: the
+    outcome stays under the URL asked for, with the last hop as ``final_url``."""
+    request = failure.request  # type: ignore[attr-defined]
+    hops = request.meta.get("redirect_urls") or []
+    asked = hops[0] if hops else request.url
+    return Fetched(asked, None, error=failure_reason(failure), redirects=len(hops), final_url=request.url)
+
+
 class PlatformSpider(scrapy.Spider):
     """Samples one platform's pages and judges each for every AI agent. Subclasses set ``platform``."""
 
@@ -137,12 +153,17 @@ class PlatformSpider(scrapy.Spider):
         self.origin = origin_of(self.base_url)
         self.max_pages = int(max_pages)
         self.profiles = [p.strip().strip("/") for p in profiles.split(",") if p.strip()]
+        self.seed_given = seed not in (None, "")
         self.seed = seed if seed not in (None, "") else str(random.SystemRandom().randrange(10**9))
         self.extra_media_hosts = tuple(h.strip().lower() for h in media_hosts.split(",") if h.strip())
         # More hosts whose pages are the platform's (a replica's Bandcamp artist hosts, one port each).
         self.content_hosts = tuple(h.strip().lower() for h in content_hosts.split(",") if h.strip())
         self.seed_urls: list[str] = []  # pages fetched for discovery besides the platform's seed paths
         self._state: dict[str, Any] = {}
+        self.started_at = now_iso()
+        self.resumed = False  # a JOBDIR crawl that ran before: its records stand, its pages are skipped
+        self._links_journal: dict[str, dict[str, list[str]]] = {}  # recorded page -> links and media it showed
+        self._links_out: IO[str] | None = None
         self._sites: dict[str, Site] = {}
         self._records: RecordsPipeline | bool | None = None  # found on first use; False: not enabled
         self._own_robots: dict[str, RobotsTxt] = {}
@@ -171,6 +192,9 @@ class PlatformSpider(scrapy.Spider):
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider._robots_headers_received, signal=signals.headers_received)
         crawler.signals.connect(spider._robots_bytes_received, signal=signals.bytes_received)
+        jobdir = crawler.settings.get("JOBDIR")
+        if jobdir:
+            spider._open_jobdir(Path(jobdir))
         return spider
 
     # -- robots.txt: read up to 500 KiB, whatever its size -------------------------------
@@ -200,6 +224,26 @@ class PlatformSpider(scrapy.Spider):
         if received > MAX_PARSED_BYTES:
             raise StopDownload(fail=False)
 
+    def _open_jobdir(self, jobdir: Path) -> None:
+        """Take the first run's seed if this job ran before (however it ended), else write it down."""
+        run = load_run(jobdir)
+        if run is None:
+            save_run(jobdir, {"spider": self.name, "seed": self.seed, "started_at": self.started_at})
+        else:
+            self.resumed = True
+            if self.seed_given and self.seed != run["seed"]:
+                self.logger.warning("resuming %s: its first seed %s is kept (seed=%s ignored)", jobdir, run["seed"], self.seed)
+            self.seed, self.started_at = run["seed"], run.get("started_at") or self.started_at
+            self.logger.info("resuming %s: pages already recorded are skipped", jobdir)
+            cut_partial_line(jobdir / LINKS_FILE)
+            self._links_journal = read_links(jobdir / LINKS_FILE)
+        self._links_out = (jobdir / LINKS_FILE).open("a", encoding="utf-8")
+        self.crawler.signals.connect(self._close_jobdir, signal=signals.spider_closed)
+
+    def _close_jobdir(self) -> None:
+        if self._links_out is not None:
+            self._links_out.close()
+
     # -- state that survives a pause -------------------------------------------------
 
     @property
@@ -212,10 +256,12 @@ class PlatformSpider(scrapy.Spider):
 
     @state.setter
     def state(self, value: dict[str, Any]) -> None:
-        self._state = value
+        # Only Scrapy's SpiderState sets it (off in settings.py): its pickle, written at close only,
+        # is never trusted; a resume rebuilds the state (see the module docstring).
+        self._state = {}
 
     def _fill_state_defaults(self, state: dict[str, Any]) -> None:
-        state.setdefault("started_at", now_iso())
+        state.setdefault("started_at", self.started_at)
         state.setdefault("seed", self.seed)
         self.seed = state["seed"]  # a resumed crawl keeps its first seed, so its sample
         state.setdefault("site_files", {})  # origin -> {key: Fetched}
@@ -255,8 +301,6 @@ class PlatformSpider(scrapy.Spider):
     # -- start: site files ---------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        if self.state.get("discovery_started"):
-            return  # resumed from JOBDIR: the scheduler holds what is left
         for request in self._site_file_requests(self.origin, ("robots_txt",)):
             yield request
 
@@ -322,9 +366,9 @@ class PlatformSpider(scrapy.Spider):
             self.state["discovery_started"] = True
             yield from self._discovery_requests(site)
         for url, referer in self.state["waiting"].pop(origin, []):
-            yield self._media_request(url, referer)
+            yield from self._fetch(self._media_request(url, referer))
         for url, page_type in self.state["waiting_pages"].pop(origin, []):
-            yield self._page_request(url, page_type, None)
+            yield from self._fetch(self._page_request(url, page_type, None))
 
     # -- discovery ----------------------------------------------------------------------
 
@@ -337,7 +381,7 @@ class PlatformSpider(scrapy.Spider):
         for path in self.platform.seed_paths:
             request = self._page_request(self.base_url + path, "other", None, priority=_PRIORITY["seed"])
             request.meta["noai_seed"] = True
-            yield request
+            yield from self._fetch(request)
         for url in self.seed_urls:  # asked for by name: always fetched, as its own page type
             page_type = self.platform.classify(url, self.base_url, self.content_hosts) or "other"
             if page_type in self.platform.page_types:
@@ -348,8 +392,10 @@ class PlatformSpider(scrapy.Spider):
                 page_type = "other"
             request = self._page_request(url, page_type, None, priority=_PRIORITY["seed"])
             request.meta["noai_seed"] = True
-            yield request
+            yield from self._fetch(request)
         for path in self.platform.terms_paths:
+            if self._is_recorded("terms", self.base_url + path):
+                continue
             yield scrapy.Request(
                 self.base_url + path, callback=self.parse_terms, errback=self.terms_failed, priority=_PRIORITY["seed"],
                 meta={"handle_httpstatus_list": list(range(400, 600))},
@@ -359,26 +405,65 @@ class PlatformSpider(scrapy.Spider):
             url = self.platform.canonicalize(where(self.base_url, user) if where else self.base_url + self.platform.profile_path(user))
             self.state["seen"].add(url)
             self._count_scheduled(self.platform.profile_type)
-            yield self._page_request(url, self.platform.profile_type, None, priority=_PRIORITY["seed"])
+            yield from self._fetch(self._page_request(url, self.platform.profile_type, None, priority=_PRIORITY["seed"]))
 
     def _sitemap_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_sitemap, errback=self.discovery_failed, priority=_PRIORITY["sitemap"])
 
-    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
-        sitemap = parse_sitemap(response.body)
+    async def parse_sitemap(self, response: Response) -> list[scrapy.Request]:
+        """Read a sitemap in a thread: a 50 MB one takes seconds, and the crawl must not stall meanwhile
+        (a stalled reactor times out the downloads in flight). Scrapy holds the crawl's idle until this
+        returns, so the first wave still waits for every sitemap: the sample depends on the URLs found,
+        never on how fast they were parsed."""
+        read = await maybe_deferred_to_future(deferToThread(self._read_sitemap, response.body))
+        sitemap, kept, ignored = read
         self.crawler.stats.inc_value("noai/sitemaps")
         if sitemap.kind == "invalid":
             self.crawler.stats.inc_value("noai/sitemaps_invalid")
             self.logger.warning("sitemap %s unreadable: %s", response.url, sitemap.problem)
-            return
+            return []
         if sitemap.kind == "index":
             limit = int(self.crawler.settings.getint("NOAI_MAX_SITEMAPS", 20))
             children = sorted((loc for loc in sitemap.locs if origin_of(loc) == self.origin), key=self._rank)
-            for loc in children[:limit]:
-                yield self._sitemap_request(loc)
-            return
+            return [self._sitemap_request(loc) for loc in children[:limit]]
+        for stat, count in ignored.items():
+            self.crawler.stats.inc_value(stat, count)
+        for page_type, ranked in kept.items():
+            self._add_ranked(page_type, ranked)
+        return []
+
+    def _read_sitemap(self, body: bytes) -> tuple[Sitemap, dict[str, list[tuple[str, str]]], dict[str, int]]:
+        """(the sitemap, its lowest-ranked candidates per page type, counts of ignored URLs); in a thread.
+
+        Only pure work here (parsing, classifying, hashing): the crawl's state is changed by the caller.
+        A page type keeps its ``pool limit`` lowest ranks, as ``_add_candidate`` would."""
+        sitemap = parse_sitemap(body)
+        found: dict[str, dict[str, str]] = {}  # page type -> {url: rank}
+        ignored: dict[str, int] = {}
+        if sitemap.kind != "urlset":
+            return sitemap, {}, ignored
         for loc in sitemap.locs:
-            self._add_candidate(loc, "sitemap")
+            page_type = self.platform.classify(loc, self.base_url, self.content_hosts)
+            if page_type is None or page_type not in self.platform.page_types:
+                stat = "noai/ignored_offsite/sitemap" if page_type is None else f"noai/ignored_{page_type}"
+                ignored[stat] = ignored.get(stat, 0) + 1
+                continue
+            url = self.platform.canonicalize(loc)
+            found.setdefault(page_type, {})[url] = self._rank(url)
+        # heapq, not sorted(): one sort of 500,000 pairs is a single C call that holds the GIL
+        # for seconds, and the crawl's thread would stand still meanwhile.
+        limit = 2 * self._pool_limit()
+        kept = {t: heapq.nsmallest(limit, ((rank, url) for url, rank in pool.items())) for t, pool in found.items()}
+        return sitemap, kept, ignored
+
+    def _add_ranked(self, page_type: str, ranked: list[tuple[str, str]]) -> None:
+        """Candidates already classified, canonical and ranked (by ``_read_sitemap``)."""
+        seen = self.state["seen"]
+        pool = self.state["candidates"].setdefault(page_type, {})
+        for rank, url in ranked:
+            if url not in seen:
+                pool[url] = rank
+        self._trim_pool(page_type)
 
     def discovery_failed(self, failure: Failure) -> None:
         self.crawler.stats.inc_value("noai/discovery_failed")
@@ -388,20 +473,37 @@ class PlatformSpider(scrapy.Spider):
         return hashlib.sha1(f"{self.seed}\n{url}".encode()).hexdigest()
 
     def _add_candidate(self, url: str, source: str) -> None:
+        page_type = self._content_type(url, source)
+        if page_type is not None:
+            self._add_typed(url, page_type)
+
+    def _content_type(self, url: str, source: str) -> str | None:
+        """The URL's content page type, or None (counted as ignored)."""
         page_type = self.platform.classify(url, self.base_url, self.content_hosts)
         if page_type is None:
             self.crawler.stats.inc_value(f"noai/ignored_offsite/{source}")
-            return
+            return None
         if page_type not in self.platform.page_types:
             self.crawler.stats.inc_value(f"noai/ignored_{page_type}")
-            return
+            return None
+        return page_type
+
+    def _add_typed(self, url: str, page_type: str) -> None:
         url = self.platform.canonicalize(url)
         if url in self.state["seen"]:
             return
         pool = self.state["candidates"].setdefault(page_type, {})
         pool[url] = self._rank(url)
-        limit = max(1000, 10 * self.max_pages)
-        if len(pool) > 2 * limit:  # keep the lowest ranks only: bounded memory, same sample
+        self._trim_pool(page_type)
+
+    def _pool_limit(self) -> int:
+        return max(1000, 10 * self.max_pages)
+
+    def _trim_pool(self, page_type: str) -> None:
+        """Keep the lowest ranks only: bounded memory, same sample (a wave takes at most max_pages)."""
+        pool = self.state["candidates"][page_type]
+        limit = self._pool_limit()
+        if len(pool) > 2 * limit:
             keep = sorted(pool.items(), key=lambda item: item[1])[:limit]
             self.state["candidates"][page_type] = dict(keep)
 
@@ -432,11 +534,17 @@ class PlatformSpider(scrapy.Spider):
         return wave
 
     def _on_idle(self, spider: scrapy.Spider) -> None:
-        for url, page_type in self.next_wave():
-            self.state["seen"].add(url)
-            self._count_scheduled(page_type)
-            self.state["plan"].append((url, page_type))
-        released = self._release(2 * self.crawler.settings.getint("CONCURRENT_REQUESTS", 16))
+        while True:
+            wave = self.next_wave()
+            for url, page_type in wave:
+                self.state["seen"].add(url)
+                self._count_scheduled(page_type)
+                self.state["plan"].append((url, page_type))
+            released = self._release(2 * self.crawler.settings.getint("CONCURRENT_REQUESTS", 16))
+            # A wave whose pages were all recorded before a resume fetches nothing, but replaying
+            # their links may give the next wave, just as fetching them did the first time.
+            if released or not wave:
+                break
         for request in released:
             self.crawler.engine.crawl(request)
         if released or self.state["plan"]:
@@ -448,18 +556,60 @@ class PlatformSpider(scrapy.Spider):
         20,000 queued requests: memory stays flat whatever max_pages is."""
         requests: list[scrapy.Request] = []
         plan = self.state["plan"]
-        while plan and len(requests) < count:
+        pages = 0
+        while plan and pages < count:
             url, page_type = plan.popleft()
             origin = origin_of(url)
             if origin == self.origin or self.site(origin) is not None:
-                requests.append(self._page_request(url, page_type, None))
+                if self._is_recorded("page", url):
+                    self.crawler.stats.inc_value("noai/resume_skipped")
+                    requests.extend(self._replay(url))  # skipped, so it does not count
+                else:
+                    requests.append(self._page_request(url, page_type, None))
+                    pages += 1
                 continue
             # A page on another of the platform's hosts: that host's site files first.
             first = not any(origin in self.state[key] for key in ("waiting_pages", "waiting", "site_files"))
             self.state["waiting_pages"].setdefault(origin, []).append((url, page_type))
             if first:
                 requests.extend(self._site_file_requests(origin, ("robots_txt",)))
+                pages += 1
         return requests
+
+    # -- resume: pages recorded before are skipped, their links replayed -------------------
+
+    def _pipeline(self) -> RecordsPipeline | None:
+        if self._records is None:
+            self._records = self.crawler.get_item_pipeline(RecordsPipeline) or False
+        return self._records or None
+
+    def _is_recorded(self, kind: str, url: str) -> bool:
+        records = self._pipeline()
+        return records is not None and records.is_recorded(kind, url)
+
+    def _fetch(self, request: scrapy.Request) -> Iterator[scrapy.Request]:
+        """The request, unless its page already has a record (a resume): then what that page led to."""
+        kind = "media" if request.meta.get("noai_page_type") == "media" else "page"
+        if self._is_recorded(kind, request.url):
+            self.crawler.stats.inc_value("noai/resume_skipped")
+            yield from self._replay(request.url)
+        else:
+            yield request
+
+    def _replay(self, url: str) -> Iterator[scrapy.Request]:
+        """A recorded page's links and media, as if it had just been fetched again."""
+        entry = self._links_journal.pop(url, None)
+        if entry is None:
+            return
+        for link in entry["links"]:
+            self._add_candidate(link, "links")
+        yield from self._queue_media(entry["media"], url)
+
+    def _journal(self, url: str, links: list[str], media: list[str]) -> None:
+        """Write down what a page led to before its record (JOBDIR only): a resume replays it."""
+        if self._links_out is not None and (links or media):
+            self._links_out.write(json.dumps({"url": url, "links": links, "media": media}, ensure_ascii=False) + "\n")
+            self._links_out.flush()
 
     # -- pages ----------------------------------------------------------------------
 
@@ -492,28 +642,39 @@ class PlatformSpider(scrapy.Spider):
                     "%s redirects to another %s (%s); noai-check audits only the %s it was given: give it that URL",
                     fetched.url, other, response.url, other,
                 )
+        readable = reason is None and hasattr(response, "text")
+        links = self._content_links(response) if readable and page_type in self.platform.follow_links_from else []
+        media = self._media_found(response) if readable and page_type != "media" else []
+        self._journal(fetched.url, [url for url, _ in links], media)
         yield from self._emit(self._judged(fetched, page_type, reason))
-        if reason is None and page_type in self.platform.follow_links_from and hasattr(response, "text"):
-            for href in _HREF.findall(response.text):
-                self._add_candidate(urljoin(response.url, href.strip()), "links")
-        if reason is None and page_type != "media" and hasattr(response, "text"):
-            yield from self._media_requests(response)
+        for url, link_type in links:
+            self._add_typed(url, link_type)
+        yield from self._queue_media(media, response.url)
         yield from self._release(1)
+
+    def _content_links(self, response: Response) -> list[tuple[str, str]]:
+        """(URL, page type) of the page's links to content pages (the rest are counted and dropped)."""
+        links = []
+        for href in _HREF.findall(response.text):
+            url = urljoin(response.url, href.strip())
+            page_type = self._content_type(url, "links")
+            if page_type is not None:
+                links.append((url, page_type))
+        return links
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
-        fetched = Fetched(request.url, None, error=failure_reason(failure))
+        fetched = failed_fetch(failure)
         yield from self._emit(self._judged(fetched, request.meta.get("noai_page_type", "other"), fetched.error))
         yield from self._release(1)
 
     def _emit(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         """Write a page's record at once through the RecordsPipeline (skipping Scrapy's item path,
         which costs as much as fetching the page); without that pipeline, hand Scrapy the item."""
-        if self._records is None:
-            self._records = self.crawler.get_item_pipeline(RecordsPipeline) or False
-        if self._records is False:
+        records = self._pipeline()
+        if records is None:
             return [item]
-        self._records.write_judged(item["_kind"], item["record"], item["evidence"])
+        records.write_judged(item["_kind"], item["record"], item["evidence"])
         return []
 
     def _judged(self, fetched: Fetched, page_type: str, reason: str | None) -> dict[str, Any]:
@@ -541,7 +702,7 @@ class PlatformSpider(scrapy.Spider):
         yield self._terms_item(fetched, reason, response.text if reason is None and hasattr(response, "text") else None)
 
     def terms_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
-        fetched = Fetched(failure.request.url, None, error=failure_reason(failure))  # type: ignore[attr-defined]
+        fetched = failed_fetch(failure)
         yield self._terms_item(fetched, fetched.error, None)
 
     def _terms_item(self, fetched: Fetched, reason: str | None, html: str | None) -> dict[str, Any]:
@@ -555,26 +716,32 @@ class PlatformSpider(scrapy.Spider):
 
     # -- media ------------------------------------------------------------------------
 
-    def _media_requests(self, response: Response) -> Iterator[scrapy.Request]:
-        limit = self.crawler.settings.getint("NOAI_MAX_MEDIA", self.max_pages)
+    def _media_found(self, response: Response) -> list[str]:
+        """The page's images on the platform's media hosts, in page order."""
         text = response.text
         # The meta scan is the slow one; most pages name their image as og:image or twitter:image.
         metas = _MEDIA_META.findall(text) if _IMAGE_WORD.search(text) else []
         found = [m for tag in metas for m in _CONTENT_ATTR.findall(tag)] + _IMG_SRC.findall(text)[:3]
+        media = []
         for url in dict.fromkeys(urljoin(response.url, u.strip()) for u in found):
             parts = urlsplit(url)
-            if parts.scheme not in ("http", "https") or not self.platform.is_media_host(parts.netloc, self.extra_media_hosts):
-                continue
+            if parts.scheme in ("http", "https") and self.platform.is_media_host(parts.netloc, self.extra_media_hosts):
+                media.append(url)
+        return media
+
+    def _queue_media(self, media: list[str], referer: str) -> Iterator[scrapy.Request]:
+        limit = self.crawler.settings.getint("NOAI_MAX_MEDIA", self.max_pages)
+        for url in media:
             if url in self.state["seen"] or self.state["media_count"] >= limit:
                 continue
             self.state["seen"].add(url)
             self.state["media_count"] += 1
             origin = origin_of(url)
             if self.site(origin) is not None:
-                yield self._media_request(url, response.url)
+                yield from self._fetch(self._media_request(url, referer))
             else:
                 first = origin not in self.state["waiting"] and origin not in self.state["site_files"]
-                self.state["waiting"].setdefault(origin, []).append((url, response.url))
+                self.state["waiting"].setdefault(origin, []).append((url, referer))
                 if first:
                     yield from self._site_file_requests(origin, ("robots_txt",))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import signal
@@ -9,6 +10,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
 
 from noai_check.replica import start_replica
 from tests.crawling import (
@@ -271,3 +274,111 @@ def test_demo_that_cannot_write_its_report_does_not_point_at_an_old_one(tmp_path
     assert "Traceback" not in result.stderr
     assert "report.html" not in result.stdout and "open " not in result.stdout, result.stdout
     assert f"error: crawl of soundcloud: report not written: Is a directory: {tmp_path / 'index.html'}" in result.stderr
+
+
+def _lines(path: Path) -> int:
+    return path.read_bytes().count(b"\n") if path.exists() else 0
+
+
+def _run_until(command: list[str], pages: Path, records: int, timeout: float = 60, after: Path | None = None) -> None:
+    """Start a crawl and SIGKILL it once ``pages`` holds ``records`` lines (and ``after`` exists):
+    no close, no state saved."""
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def ready() -> bool:
+        return _lines(pages) >= records and (after is None or after.exists())
+
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None and not ready():
+            time.sleep(0.02)
+        assert process.poll() is None, "the crawl ended before it could be killed"
+        assert ready(), "the crawl wrote too little to be killed mid-way"
+    finally:
+        process.kill()  # SIGKILL
+        process.wait(timeout=30)
+
+
+def _evidence_urls(out: Path) -> list[str]:
+    with gzip.open(out / "evidence" / "responses.jsonl.gz", "rt", encoding="utf-8") as stream:
+        return [json.loads(line)["url"] for line in stream]
+
+
+def _links_only(tmp_path: Path) -> Path:
+    """generated-1k without sitemaps: pages are found by following links, so the sample comes in waves."""
+    scenario = json.loads((REPO / "noai_check" / "replica" / "scenarios" / "generated-1k.json").read_text())
+    del scenario["site"]["sitemaps"]
+    scenario["name"] = "links-only"
+    path = tmp_path / "links-only.json"
+    path.write_text(json.dumps(scenario))
+    return path
+
+
+@pytest.mark.parametrize("sitemaps", [True, False], ids=["sitemaps", "links-only"])
+def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path, sitemaps):
+    """Kill -9 at the start and twice mid-crawl, resume each time: the same sample as one uninterrupted crawl, nothing twice."""
+    with start_replica("generated-1k" if sitemaps else _links_only(tmp_path)) as replica:
+        whole = tmp_path / "whole"
+        result = scrapy_crawl(replica, whole, max_pages="40")
+        assert result.returncode == 0, result.stderr[-2000:]
+        expected = {r["url"] for r in read_jsonl(whole / "soundcloud" / "pages.jsonl")}
+
+        reports, jobdir = tmp_path / "reports", tmp_path / "job"
+        out = reports / "soundcloud"
+        command = _crawl_command(replica, reports, jobdir, max_pages="40")
+        _run_until(command, out / "pages.jsonl", 0, after=jobdir / "noai-run.json")  # killed before any record
+        kept = []
+        for records in (6, 20):
+            _run_until(command, out / "pages.jsonl", records)
+            kept.append((out / "pages.jsonl").read_bytes().rpartition(b"\n")[0])
+            for queued in sorted((jobdir / "requests.queue").rglob("*")):  # a queue cut mid-write, as a kill leaves it
+                if queued.is_file() and queued.stat().st_size > 8:
+                    queued.write_bytes(queued.read_bytes()[: queued.stat().st_size // 2])
+        # As a kill in the middle of a write leaves them: half a line, half a gzip member.
+        last = (out / "pages.jsonl").read_bytes().rstrip(b"\n").rpartition(b"\n")[2]
+        with (out / "pages.jsonl").open("ab") as pages:
+            pages.write(last[: len(last) // 2])
+        with (out / "evidence" / "responses.jsonl.gz").open("ab") as evidence:
+            evidence.write(gzip.compress(b'{"url": "' + replica.base_url.encode() + b'/user-00001"}\n')[:20])
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        resumed = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert resumed.returncode == 0, resumed.stderr[-2000:]
+
+    final = (out / "pages.jsonl").read_bytes()
+    assert all(final.startswith(before) for before in kept), "a resume keeps the records written before the kill"
+    urls = [r["url"] for r in read_jsonl(out / "pages.jsonl")]
+    assert sorted(u for u in set(urls) if urls.count(u) > 1) == [], "pages recorded twice"
+    assert set(urls) == expected, "the resumed crawl samples what an uninterrupted one samples"
+    media = [r["url"] for r in read_jsonl(out / "media.jsonl")]
+    assert len(media) == len(set(media))
+    evidence = _evidence_urls(out)
+    assert sorted(u for u in set(evidence) if evidence.count(u) > 1) == [], "evidence stored twice"
+    assert set(evidence) == set(urls) | set(media), "every record has its evidence, and no more"
+    report = json.loads((out / "report.json").read_text())
+    assert report["complete"] is True
+    assert sum(c["pages"] for c in report["page_types"].values()) == len(set(urls))
+
+
+def test_a_sampled_page_whose_redirect_target_times_out_is_recorded_under_the_sampled_url(tmp_path):
+    scenario = tmp_path / "redirect-timeout.json"
+    scenario.write_text(json.dumps({
+        "name": "redirect-timeout",
+        "site": {"robots": {"body": ["User-agent: *", "Disallow:"]}},
+        "pages": [
+            {"path": "/moved-artist", "kind": "redirect", "location": "/slow-artist"},
+            {"path": "/slow-artist", "kind": "home", "title": "Slow", "delay_ms": 4000},
+        ],
+    }))
+    with start_replica(scenario) as replica:
+        result = scrapy_crawl(
+            replica, tmp_path / "reports", max_pages="1", profiles="moved-artist",
+            settings={"DOWNLOAD_TIMEOUT": "1", "RETRY_TIMES": "0"},
+        )
+    assert result.returncode == 0, result.stderr[-2000:]
+    records = records_by_url(tmp_path / "reports" / "soundcloud")
+    assert replica.base_url + "/slow-artist" not in records, "the last hop is not the page sampled"
+    record = records[replica.base_url + "/moved-artist"]
+    assert record["page_type"] == "profile" and record["verifiable"] is False
+    assert record["final_url"] == replica.base_url + "/slow-artist"
+    assert record["unverifiable_reason"].startswith("timeout")

@@ -61,3 +61,22 @@ def test_query_and_fragment_do_not_make_a_new_page():
     s = spider(max_pages=50)
     chosen = wave(s, ["https://soundcloud.test/user1?page=2", "https://soundcloud.test/user1#x", "https://soundcloud.test/user1"])
     assert chosen == [("https://soundcloud.test/user1", "profile")]
+
+
+def _sitemap(urls) -> bytes:
+    return ('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<url><loc>{u}</loc></url>" for u in urls) + "</urlset>").encode()
+
+
+def test_sitemaps_read_off_the_reactor_sample_as_found_urls_do_whatever_their_order():
+    """A sitemap is read in a thread (_read_sitemap) and merged (_add_ranked); in any order and split,
+    the sample is the one the URLs themselves give."""
+    reference = wave(spider("a", max_pages=12))
+    half = len(URLS) // 2
+    for parts in ([URLS[:half], URLS[half:]], [URLS[half:], URLS[:half]], [list(reversed(URLS))]):
+        s = spider("a", max_pages=12)
+        for part in parts:
+            _, kept, _ = s._read_sitemap(_sitemap(part))
+            for page_type, ranked in kept.items():
+                s._add_ranked(page_type, ranked)
+        assert sorted(s.next_wave()) == sorted(reference)
