@@ -74,7 +74,7 @@ class PageSignals:
 
 
 def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: dict[str, list[str]]) -> None:
-    charset, problem = html_charset(response.body, response.content_type)
+    charset, problem = html_charset(response.body, response.header_values("content-type"))
     if problem:
         signals.findings.append(Finding("body", "html", None, "undecodable", problem))
     for tag in iter_meta_tags(response.body, charset):
