@@ -112,3 +112,24 @@ def test_charset_labels_follow_the_encoding_standard():
     assert header_charset(["text/html; charset=utf-8", "text/html"]) == "utf-8"  # same essence keeps the charset
     assert header_charset(["text/html; charset=utf-8", "text/plain"]) is None
     assert header_charset(['text/html; charset="Shift_JIS"']) == "Shift_JIS"
+
+
+def test_robots_meta_in_body_counts_with_a_finding():
+    body = b'<html><head><title>t</title></head><body><p>hi</p><meta name="robots" content="noai"><meta name="GPTBot" content="noimageai"></body>'
+    signals = analyze_page(page(body))
+    assert signals.noai and signals.directives.per_agent == {"gptbot": ["noimageai"]}
+    assert [(f.signal, f.source, f.agent) for f in signals.findings if f.signal == "meta-in-body"] == [
+        ("meta-in-body", "meta", None), ("meta-in-body", "meta", "gptbot")
+    ]
+    in_head = analyze_page(page(b'<head><meta name="robots" content="noai"></head><body><p>x</p></body>'))
+    assert in_head.noai and not [f for f in in_head.findings if f.signal == "meta-in-body"]
+    # Text before any head closes the head: the meta after it is in the body, as parsers build it.
+    assert [f.signal for f in analyze_page(page(b'Hello<meta name="robots" content="noai">')).findings].count("meta-in-body") == 1
+
+
+def test_semicolon_separated_meta_reads_both_with_a_finding():
+    signals = analyze_page(page(b'<meta name="robots" content="noai;noimageai"><meta name="NewAIBot" content="noai;noimageai">'))
+    assert signals.noai and signals.noimageai and signals.directives.per_agent == {"newaibot": ["noai", "noimageai"]}
+    assert [(f.signal, f.source, f.agent) for f in signals.findings if f.signal == "non-standard-syntax"] == [
+        ("non-standard-syntax", "meta", None), ("non-standard-syntax", "meta", "newaibot")
+    ]
