@@ -4,8 +4,9 @@ A SoundCloud page is mostly inline script; parsing it into a tree just to read a
 metas costs more than the rest of the analysis. The scan follows the HTML standard's tokenizer
 (tags with quoted attributes, comments, raw text, script escapes, CDATA in SVG/MathML) and just
 enough of its tree construction to know where a meta lands: in ``<head>`` or ``<body>``, inside
-``<noscript>`` (read with scripting off, as html5lib and lxml do), or inside ``<template>`` (inert,
-not part of the document, so not reported). Uninteresting tags and text are skipped by one regex
+``<noscript>`` (read with scripting off, as html5lib and lxml do; tracked by its own start and end
+tags, not by the implied end tags that can close it, so it only annotates evidence), or inside
+``<template>`` (inert, not part of the document, so not reported). Uninteresting tags and text are skipped by one regex
 in C; Python only sees the tags that change state.
 """
 
@@ -73,9 +74,36 @@ def _raw_element(name: bytes) -> bytes:
     )
 
 
+# A whole <svg> or <math> holding only plain foreign elements, text and comments: nothing in it is
+# HTML until its end tag. An integration point, a tag that breaks out of foreign content, a nested
+# <svg>/<math>, CDATA or "<!" leaves the element to Python's state machine.
+_FOREIGN_STOP = (
+    b"svg math foreignobject desc title mi mo mn ms mtext annotation-xml font b big blockquote body br center "
+    b"code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small "
+    b"span strong strike sub sup table tt u ul var"
+).split()
+
+
+_OPEN_TAG_REST = rb"(?=[\t\n\f\r />])(?:[\t\n\f\r ]++|/(?!>)|[^\t\n\f\r />][^\t\n\f\r />=]*+" + _VALUE + rb")*+>"
+# An integration point holding only text (an SVG <title>) is the same read as HTML or as SVG.
+_TEXT_ONLY_POINTS = b"".join(
+    rb"|<" + name + _OPEN_TAG_REST + rb"[^<]*+</" + name + rb"(?=[\t\n\f\r />])" + _ATTRS
+    for name in (b"title", b"desc", b"mi", b"mo", b"mn", b"ms", b"mtext")
+)
+
+
+def _foreign_element(name: bytes) -> bytes:
+    return (
+        rb"<" + name + _OPEN_TAG_REST + rb"(?:[^<]++|" + _COMMENT + _TEXT_ONLY_POINTS + rb"|</?(?!(?:" + b"|".join(_FOREIGN_STOP) + rb")(?:[\t\n\f\r />]|\Z))[a-z]"
+        rb"[^\t\n\f\r />]*+" + _ATTRS + rb")*+</" + name + rb"(?=[\t\n\f\r />])" + _ATTRS
+    )
+
+
 _BODY_WHOLE = b"".join(
-    alternative + b"|" for alternative in
-    [_NAMELESS_META, *(_raw_element(n) for n in b"script style title textarea iframe noembed noframes xmp".split())]
+    alternative + b"|" for alternative in [
+        _NAMELESS_META, _foreign_element(b"svg"), _foreign_element(b"math"),
+        *(_raw_element(n) for n in b"script style title textarea iframe noembed noframes xmp".split()),
+    ]
 ) if _POSSESSIVE else b""
 _HEAD_WHOLE = b"".join(
     alternative + b"|" for alternative in [_NAMELESS_META, *(_raw_element(n) for n in b"script style title".split())]
@@ -160,16 +188,20 @@ def _char_ref(match: re.Match[str]) -> str:
 
 def _attributes(text: str) -> dict[str, str]:
     attrs: dict[str, str] = {}
-    for match in _ATTR.finditer(text):
-        key = match.group(1).lower().replace("\0", "\ufffd")
+    for name, double, single, bare in _ATTR.findall(text):  # a missing value and "" read the same
+        key = name.lower()
         if key in attrs:  # HTML keeps the first of duplicate attributes
             continue
-        value = next((g for g in match.group(2, 3, 4) if g is not None), "")
+        value = double or single or bare
         if "&" in value:
             value = _CHARREF.sub(_char_ref, value)
         if "\r" in value:  # the input stream turns CR LF and CR into LF
             value = value.replace("\r\n", "\n").replace("\r", "\n")
-        attrs[key] = value.replace("\0", "\ufffd")
+        if "\0" in key or "\0" in value:
+            key, value = key.replace("\0", "\ufffd"), value.replace("\0", "\ufffd")
+            if key in attrs:
+                continue
+        attrs[key] = value
     return attrs
 
 
@@ -231,7 +263,8 @@ class _Scan:
     def meta(self, start: int, end: int, attrs_start: int, in_body: bool) -> None:
         if self.template:
             return
-        if b"name" not in self.low[attrs_start:end] and b"http-equiv" not in self.low[attrs_start:end]:
+        attrs_low = self.low[attrs_start:end]
+        if b"name" not in attrs_low and b"http-equiv" not in attrs_low:
             return  # og:/twitter: properties cannot carry a signal
         attrs = _attributes(self.raw[attrs_start:end].decode(self.encoding, "replace"))
         if "name" in attrs or "http-equiv" in attrs:
@@ -251,6 +284,13 @@ class _Scan:
                     break
             token = _TOKEN.match(low, pos)
             assert token is not None  # "<" alone is the last alternative
+            if token.group("name") == b"meta" and token.group("gt") and not token.group("end") and not self.foreign:
+                # The common case, kept short: a meta leaves every mode as it is (before <head> it opens one).
+                if self.mode == _BEFORE_HEAD:
+                    self.mode = _IN_HEAD
+                pos = token.end()
+                self.meta(token.start(), pos, token.end("name"), self.mode == _IN_BODY)
+                continue
             pos = self.token(token)
         return self.tags
 
