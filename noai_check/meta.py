@@ -6,8 +6,8 @@ metas costs more than the rest of the analysis. The scan follows the HTML standa
 enough of its tree construction to know where a meta lands: in ``<head>`` or ``<body>``, inside
 ``<noscript>`` (read with scripting off, as html5lib and lxml do; tracked by its own start and end
 tags, not by the implied end tags that can close it, so it only annotates evidence), or inside
-``<template>`` (inert, not part of the document, so not reported). Uninteresting tags and text are skipped by one regex
-in C; Python only sees the tags that change state.
+``<template>`` (inert, not part of the document, so not reported). Uninteresting tags and text
+are skipped by one regex in C; Python only sees the tags that change state.
 """
 
 from __future__ import annotations
@@ -77,13 +77,13 @@ def _raw_element(name: bytes) -> bytes:
 # A whole <svg> or <math> holding only plain foreign elements, text and comments: nothing in it is
 # HTML until its end tag. An integration point, a tag that breaks out of foreign content, a nested
 # <svg>/<math>, CDATA or "<!" leaves the element to Python's state machine.
-_FOREIGN_STOP = (
-    b"svg math foreignobject desc title mi mo mn ms mtext annotation-xml font b big blockquote body br center "
-    b"code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing menu meta nobr ol p pre ruby s small "
-    b"span strong strike sub sup table tt u ul var"
-).split()
-
-
+_BREAKOUT = frozenset(
+    b"b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing "
+    b"menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var".split()
+)
+_SVG_POINTS = frozenset({b"foreignobject", b"desc", b"title"})
+_MATH_POINTS = frozenset({b"mi", b"mo", b"mn", b"ms", b"mtext"})
+_FOREIGN_STOP = sorted(_BREAKOUT | _SVG_POINTS | _MATH_POINTS | {b"svg", b"math", b"annotation-xml", b"font"})
 _OPEN_TAG_REST = rb"(?=[\t\n\f\r />])(?:[\t\n\f\r ]++|/(?!>)|[^\t\n\f\r />][^\t\n\f\r />=]*+" + _VALUE + rb")*+>"
 # An integration point holding only text (an SVG <title>) is the same read as HTML or as SVG.
 _TEXT_ONLY_POINTS = b"".join(
@@ -93,9 +93,10 @@ _TEXT_ONLY_POINTS = b"".join(
 
 
 def _foreign_element(name: bytes) -> bytes:
+    plain = rb"</?(?!(?:" + b"|".join(_FOREIGN_STOP) + rb")(?:[\t\n\f\r />]|\Z))[a-z][^\t\n\f\r />]*+" + _ATTRS
     return (
-        rb"<" + name + _OPEN_TAG_REST + rb"(?:[^<]++|" + _COMMENT + _TEXT_ONLY_POINTS + rb"|</?(?!(?:" + b"|".join(_FOREIGN_STOP) + rb")(?:[\t\n\f\r />]|\Z))[a-z]"
-        rb"[^\t\n\f\r />]*+" + _ATTRS + rb")*+</" + name + rb"(?=[\t\n\f\r />])" + _ATTRS
+        rb"<" + name + _OPEN_TAG_REST + rb"(?:[^<]++|" + _COMMENT + _TEXT_ONLY_POINTS + rb"|" + plain + rb")*+"
+        rb"</" + name + rb"(?=[\t\n\f\r />])" + _ATTRS
     )
 
 
@@ -127,12 +128,6 @@ _HEAD_VOID = frozenset({b"base", b"basefont", b"bgsound", b"link", b"meta"})
 _HEAD_ONLY = _HEAD_VOID | {b"noframes", b"script", b"style", b"template", b"title"}
 _NOSCRIPT_HEAD = frozenset({b"basefont", b"bgsound", b"link", b"meta", b"noframes", b"style"})
 _VOID = frozenset(b"area base basefont bgsound br col embed hr img input keygen link meta param source track wbr".split())
-_BREAKOUT = frozenset(
-    b"b big blockquote body br center code dd div dl dt em embed h1 h2 h3 h4 h5 h6 head hr i img li listing "
-    b"menu meta nobr ol p pre ruby s small span strong strike sub sup table tt u ul var".split()
-)
-_SVG_POINTS = frozenset({b"foreignobject", b"desc", b"title"})
-_MATH_POINTS = frozenset({b"mi", b"mo", b"mn", b"ms", b"mtext"})
 _ENDS: dict[bytes, re.Pattern[bytes]] = {}
 
 # Insertion modes before the body: before <head> (incl. initial), in head, in head noscript, after head.
@@ -257,11 +252,12 @@ class _Scan:
         self.mode = _BEFORE_HEAD
         self.noscript = 0
         self.template = 0
+        self.frameset = False  # a <frameset> page has no body: the parser drops every later meta
         self.foreign: list[tuple[bytes, int]] = []  # elements open inside <svg>/<math>
         self.tags: list[MetaTag] = []
 
     def meta(self, start: int, end: int, attrs_start: int, in_body: bool) -> None:
-        if self.template:
+        if self.template or self.frameset:
             return
         attrs_low = self.low[attrs_start:end]
         if b"name" not in attrs_low and b"http-equiv" not in attrs_low:
@@ -348,7 +344,8 @@ class _Scan:
         if self.mode != _IN_BODY and not self.template:
             if not self.head_start_tag(name):
                 self.mode = _IN_BODY
-            elif name in (b"html", b"head", b"body", b"frameset"):
+                self.frameset = name == b"frameset"
+            elif name in (b"html", b"head"):
                 return end
         if name == b"meta":
             self.meta(token.start(), end, token.end("name"), self.mode == _IN_BODY)

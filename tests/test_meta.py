@@ -162,6 +162,8 @@ HOSTILE = [
     (b"<p>x</p><meta name=robots content=noai>", True),
     (b"<html><head><title>a</title></head><body></body></html><meta name=robots content=noai>", True),
     (b"<!doctype html \"><meta name=robots content=noai>\">", True),
+    (b"<head></head><frameset><meta name=robots content=noai></frameset><meta name=robots content=noai>", False),
+    (b"<frameset><noframes><meta name=robots content=noai></noframes></frameset>", False),
     (b"<div>\xff\xfe<meta name=robots content=noai>", True),
 ]
 
