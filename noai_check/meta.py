@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
+from functools import lru_cache
 from html import unescape
 from html.entities import html5 as _ENTITIES
 
@@ -109,14 +110,36 @@ _BODY_WHOLE = b"".join(
 _HEAD_WHOLE = b"".join(
     alternative + b"|" for alternative in [_NAMELESS_META, *(_raw_element(n) for n in b"script style title".split())]
 ) if _POSSESSIVE else b""
-_SKIP = _compile(
-    rb"[^<]*+(?:(?:" + _PLAIN_TAG + rb"|" + _BODY_WHOLE + _COMMENT + rb"|" + _BOGUS + rb"|<(?![a-z!?/])|</\Z)[^<]*+)*+"
-)
-# Before the body: whitespace, comments, doctype and <link>-like tags leave the insertion mode as it is.
-_HEAD_SKIP = _compile(
-    rb"(?:[\t\n\f\r ]++|" + _HEAD_WHOLE + _COMMENT + rb"|" + _BOGUS
-    + rb"|<(?:link|base|basefont|bgsound)(?=[\t\n\f\r />]|\Z)" + _ATTRS + rb")*+"
-)
+
+
+def _unused_meta(names: frozenset[str]) -> bytes:
+    """A <meta> whose first name= is one of ``names`` (lowercase, as written) and that has no
+    http-equiv=: the caller has said it will not read it, so it is skipped like text."""
+    other = rb"[^\t\n\f\r />][^\t\n\f\r />=]*+" + _VALUE + rb"[\t\n\f\r /]*+"
+    listed = b"|".join(re.escape(name.encode("ascii")) for name in sorted(names))
+    return (
+        rb"<meta(?=[\t\n\f\r />])[\t\n\f\r /]*+(?:(?!(?:name|http-equiv)(?:[\t\n\f\r />=]|\Z))" + other + rb")*+"
+        rb"name[\t\n\f\r ]*+=[\t\n\f\r ]*+(?:\"(?:" + listed + rb")\"|'(?:" + listed + rb")'|(?:" + listed
+        + rb")(?=[\t\n\f\r >]))[\t\n\f\r /]*+(?:(?!http-equiv(?:[\t\n\f\r />=]|\Z))" + other + rb")*+>"
+    )
+
+
+@lru_cache(maxsize=8)
+def _skips(unused: frozenset[str]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The body and head skipping patterns, also skipping metas named in ``unused``."""
+    extra = _unused_meta(unused) + b"|" if unused and _POSSESSIVE else b""
+    body = _compile(
+        rb"[^<]*+(?:(?:" + _PLAIN_TAG + rb"|" + extra + _BODY_WHOLE + _COMMENT + rb"|" + _BOGUS
+        + rb"|<(?![a-z!?/])|</\Z)[^<]*+)*+"
+    )
+    # Before the body: whitespace, comments, doctype and <link>-like tags leave the insertion mode as it is.
+    head = _compile(
+        rb"(?:[\t\n\f\r ]++|" + extra + _HEAD_WHOLE + _COMMENT + rb"|" + _BOGUS
+        + rb"|<(?:link|base|basefont|bgsound)(?=[\t\n\f\r />]|\Z)" + _ATTRS + rb")*+"
+    )
+    return body, head
+
+
 _ATTR = re.compile(
     r"""([^\t\n\f\r />][^\t\n\f\r />=]*)(?:[\t\n\f\r ]*=[\t\n\f\r ]*"""
     r"""(?:"([^"]*)"?|'([^']*)'?|([^\t\n\f\r >"'][^\t\n\f\r >]*)))?"""
@@ -246,8 +269,9 @@ def _raw_end(low: bytes, pos: int, name: bytes) -> int:
 class _Scan:
     """The scan's state: where it is in the page, the insertion mode, and the open elements that matter."""
 
-    def __init__(self, raw: bytes, encoding: str) -> None:
+    def __init__(self, raw: bytes, encoding: str, unused: frozenset[str] = frozenset()) -> None:
         self.raw, self.encoding = raw, encoding
+        self.skip, self.head_skip = _skips(unused)
         self.low = raw.lower()
         self.mode = _BEFORE_HEAD
         self.noscript = 0
@@ -273,9 +297,9 @@ class _Scan:
         while pos < size:
             if not self.foreign:
                 if self.mode == _IN_BODY or self.template:
-                    pos = _SKIP.match(low, pos).end()  # type: ignore[union-attr]  # always matches
+                    pos = self.skip.match(low, pos).end()  # type: ignore[union-attr]  # always matches
                 elif self.mode != _HEAD_NOSCRIPT:
-                    pos = _HEAD_SKIP.match(low, pos).end()  # type: ignore[union-attr]
+                    pos = self.head_skip.match(low, pos).end()  # type: ignore[union-attr]
                 if pos >= size:
                     break
             token = _TOKEN.match(low, pos)
@@ -426,13 +450,16 @@ class _Scan:
             self.mode = _AFTER_HEAD
 
 
-def iter_meta_tags(document: str | bytes, encoding: str = "utf-8") -> list[MetaTag]:
+def iter_meta_tags(
+    document: str | bytes, encoding: str = "utf-8", unused_names: frozenset[str] = frozenset()
+) -> list[MetaTag]:
     """Every ``<meta>`` with a name or http-equiv that a browser's parser would create, in order.
 
     Metas in comments, attribute values, raw text and ``<template>`` are not tags. An unclosed
     comment or raw-text element runs to the end of the document, as in a browser. Bytes are
     scanned as they are when ``encoding`` keeps ASCII in place (nearly every page); UTF-16 is
-    re-encoded first.
+    re-encoded first. Metas named in ``unused_names`` (lowercase, without http-equiv) may be left
+    out: the caller will not read them, and skipping them in C is faster.
     """
     if isinstance(document, str):
         raw, encoding = document.encode("utf-8", "surrogatepass"), "utf-8"
@@ -440,7 +467,7 @@ def iter_meta_tags(document: str | bytes, encoding: str = "utf-8") -> list[MetaT
         raw, encoding = document.decode(encoding, "replace").encode("utf-8", "surrogatepass"), "utf-8"
     else:
         raw = document
-    return _Scan(raw, encoding).run()
+    return _Scan(raw, encoding, unused_names).run()
 
 
 def looks_like_html(body: bytes, content_type: str = "") -> bool:

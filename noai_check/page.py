@@ -31,6 +31,9 @@ _NOT_AGENTS = frozenset(
         "google-site-verification", "application-name", "color-scheme", "format-detection",
         "apple-itunes-app", "msapplication-tilecolor", "msapplication-config", "twitter:card",
         "twitter:site", "twitter:title", "twitter:description", "twitter:image", "csrf-token",
+        "msapplication-tooltip", "msapplication-tileimage", "msapplication-starturl", "msapplication-navbutton-color",
+        "apple-mobile-web-app-capable", "apple-mobile-web-app-title", "apple-mobile-web-app-status-bar-style",
+        "mobile-web-app-capable",
     }
 )
 
@@ -78,7 +81,7 @@ def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: 
     charset, problem = html_charset(response.body, response.header_values("content-type"))
     if problem:
         signals.findings.append(Finding("body", "html", None, "undecodable", problem))
-    for tag in iter_meta_tags(response.body, charset):
+    for tag in iter_meta_tags(response.body, charset, _NOT_AGENTS):
         name = tag.name
         if name in _TDM_META_NAMES:
             tdm_metas.setdefault(name, []).append(tag.content)

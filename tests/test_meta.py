@@ -222,3 +222,44 @@ def test_random_documents_read_as_html5lib_reads_them(document):
         assert _is_subsequence([m[:3] for m in ours], [m[:3] for m in reference])
     else:
         assert ours == reference
+
+
+UNUSED = frozenset({"description", "viewport", "theme-color"})
+NAMED = [
+    b'<meta name="description" content="noai">', b"<meta content=noai name=Description>", b"<meta name='viewport'>",
+    b'<meta name="description" http-equiv="X-Robots-Tag" content="noai">', b"<meta name=robots name=description content=noai>",
+    b"<meta name=description name=robots content=noai>", b'<meta name=" description" content=x>', b"<meta name=descr&#105;ption>",
+    b"<meta name=theme-color/>", b"<meta name=theme-colorx>", b"<meta xname=description name=robots content=noai>",
+    b'<meta data-name="description" name="GPTBot" content="noai">', b"<meta name=description",
+]
+
+
+def _kept_when_unused(document: bytes) -> None:
+    """Leaving out metas by name only ever drops metas with that name and no http-equiv, order kept."""
+    pruned = iter_meta_tags(document, "utf-8", UNUSED)
+    kept = 0
+    for tag in iter_meta_tags(document):
+        if kept < len(pruned) and tag == pruned[kept]:
+            kept += 1
+        else:
+            assert _dropped(tag), tag
+    assert kept == len(pruned)
+
+
+def _dropped(tag) -> bool:  # type: ignore[no-untyped-def]
+    return tag.name in UNUSED and "http-equiv" not in tag.attrs
+
+
+def test_unused_names_drop_only_those_metas():
+    doc = b"".join(NAMED)
+    kept = [(t.attrs.get("name"), t.http_equiv) for t in iter_meta_tags(doc, "utf-8", UNUSED)]
+    assert ("description", "x-robots-tag") in kept and ("robots", "") in kept and ("GPTBot", "") in kept
+    assert ("Description", "") not in kept and ("viewport", "") not in kept
+    for document, _ in HOSTILE:
+        _kept_when_unused(document)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS + NAMED), min_size=1, max_size=16).map(b"".join))
+def test_unused_names_never_drop_another_meta(document):
+    _kept_when_unused(document)
