@@ -20,6 +20,8 @@ _VALUED_DIRECTIVES = frozenset(
     {"max-snippet", "max-image-preview", "max-video-preview", "unavailable_after", "unavailable-after"}
 )
 _BOT_PREFIX = re.compile(r"^\s*([A-Za-z0-9_.\-/]+)\s*:\s*(.*)$", re.DOTALL)
+# Separators people write instead of commas ("noai noimageai", "noai;noimageai"): read, and reported.
+_NON_COMMA_SEPARATOR = re.compile(r"[\s;]+")
 _WEEKDAY = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*$", re.IGNORECASE)
 
 
@@ -80,15 +82,17 @@ def _add_items(
     result: Directives, items: list[str], agent: str | None, source: str, evidence: str
 ) -> None:
     for item in items:
-        parts = item.split()
-        if len(parts) > 1 and ":" not in item and any(p.lower() in AI_DIRECTIVES for p in parts):
+        parts = [part for part in _NON_COMMA_SEPARATOR.split(item) if part]
+        separated = len(parts) > 1 or ";" in item
+        if separated and ":" not in item and any(p.lower() in AI_DIRECTIVES for p in parts):
+            separator = "semicolons" if ";" in item else "spaces"
             result.findings.append(
                 Finding(
                     "non-standard-syntax",
                     source,
                     agent,
                     item,
-                    f"{evidence} (directives separated by spaces, not commas; read as {', '.join(p.lower() for p in parts)})",
+                    f"{evidence} (directives separated by {separator}, not commas; read as {', '.join(p.lower() for p in parts)})",
                 )
             )
             for part in parts:

@@ -6,6 +6,7 @@ puts the two together per agent.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -18,7 +19,7 @@ from .directives import (
     parse_x_robots_tags,
 )
 from .fetched import Fetched, Finding
-from .meta import html_charset, iter_meta_tags, looks_like_html
+from .meta import MetaTag, html_charset, iter_meta_tags, looks_like_html
 from .registry import load_registry
 from .tdmrep import TdmValue, tdm_from_headers, tdm_from_meta
 
@@ -30,6 +31,9 @@ _NOT_AGENTS = frozenset(
         "google-site-verification", "application-name", "color-scheme", "format-detection",
         "apple-itunes-app", "msapplication-tilecolor", "msapplication-config", "twitter:card",
         "twitter:site", "twitter:title", "twitter:description", "twitter:image", "csrf-token",
+        "msapplication-tooltip", "msapplication-tileimage", "msapplication-starturl", "msapplication-navbutton-color",
+        "apple-mobile-web-app-capable", "apple-mobile-web-app-title", "apple-mobile-web-app-status-bar-style",
+        "mobile-web-app-capable",
     }
 )
 
@@ -74,10 +78,10 @@ class PageSignals:
 
 
 def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: dict[str, list[str]]) -> None:
-    charset, problem = html_charset(response.body, response.content_type)
+    charset, problem = html_charset(response.body, response.header_values("content-type"))
     if problem:
         signals.findings.append(Finding("body", "html", None, "undecodable", problem))
-    for tag in iter_meta_tags(response.body, charset):
+    for tag in iter_meta_tags(response.body, charset, _NOT_AGENTS):
         name = tag.name
         if name in _TDM_META_NAMES:
             tdm_metas.setdefault(name, []).append(tag.content)
@@ -93,12 +97,25 @@ def _robots_meta_directives(response: Fetched, signals: PageSignals, tdm_metas: 
                     f"{tag.evidence}: http-equiv X-Robots-Tag is not a standard form; reported, not counted",
                 )
             )
-        elif name == "robots":
-            signals.directives.merge(parse_meta_content(tag.content, None, tag.evidence))
+        elif name == "robots" or (name and "content" in tag.attrs and _names_a_crawler(name, tag.content)):
+            agent = None if name == "robots" else name
+            signals.directives.merge(parse_meta_content(tag.content, agent, tag.evidence))
             signals.tags.append(tag.evidence)
-        elif name and "content" in tag.attrs and _names_a_crawler(name, tag.content):
-            signals.directives.merge(parse_meta_content(tag.content, name, tag.evidence))
-            signals.tags.append(tag.evidence)
+            if tag.in_body:
+                signals.findings.append(_in_body_finding(tag, agent))
+
+
+def _in_body_finding(tag: MetaTag, agent: str | None) -> Finding:
+    """A robots meta in <body> counts (Google reads it anywhere in the page), but a reader that
+    stops at </head> or reads only the head never sees it: say so."""
+    return Finding(
+        "meta-in-body",
+        "meta",
+        agent,
+        tag.content,
+        f"{tag.evidence}: in <body>, not <head>; counted (Google reads robots metas anywhere in the page), "
+        "but readers that look only in <head> miss it",
+    )
 
 
 def _names_a_crawler(name: str, content: str) -> bool:
@@ -111,7 +128,7 @@ def _names_a_crawler(name: str, content: str) -> bool:
         return False
     if name in _known_crawlers():
         return True
-    words = {w.strip().lower() for w in content.replace(" ", ",").split(",")}
+    words = {w.lower() for w in re.split(r"[\s,;]+", content)}
     return bool(words & AI_DIRECTIVES)
 
 

@@ -76,3 +76,15 @@ def test_ai_findings_name_their_source():
     d.merge(parse_meta_content("noimageai", None, '<meta name="robots" content="noimageai">'))
     found = {(f.signal, f.source, f.agent) for f in d.ai_findings()}
     assert found == {("noai", "x-robots-tag", "gptbot"), ("noimageai", "meta", None)}
+
+
+def test_semicolon_separated_is_flagged_and_read_in_meta_and_header_alike():
+    meta = parse_meta_content("noai;noimageai", None, '<meta name="robots" content="noai;noimageai">')
+    header = parse_x_robots_tags(["noai; noimageai"])
+    for parsed, source in ((meta, "meta"), (header, "x-robots-tag")):
+        assert parsed.everyone == ["noai", "noimageai"]
+        assert [(f.signal, f.source) for f in parsed.findings] == [("non-standard-syntax", source)]
+        assert "separated by semicolons" in parsed.findings[0].evidence
+    trailing = parse_meta_content("noai;", None, "<meta name=robots content='noai;'>")
+    assert trailing.everyone == ["noai"] and [f.signal for f in trailing.findings] == ["non-standard-syntax"]
+    assert parse_meta_content("noindex;nofollow", None, "x").findings == []  # no AI directive: left as written

@@ -68,3 +68,68 @@ def test_encode_record_is_json_dumps_byte_for_byte(rest, agent_choice):
     verdicts = [{"training": "reserved", "reasons": ["a ü"]}, {"training": "none", "reasons": []}, {"robots_allowed": True}]
     record = {**{k: v for k, v in rest.items() if k != "agents"}, "agents": {t: verdicts[i] for t, i in agent_choice.items()}}
     assert encode_record(record) == json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
+NOAI = '<html><head><meta name="robots" content="noai"><meta name="description" content="café"></head></html>'
+
+
+def _described(signals_page: Fetched) -> tuple[bool, str]:
+    """(noai read?, the description meta's content as decoded) for one response."""
+    from noai_check.meta import html_charset, iter_meta_tags
+
+    signals = analyze_page(signals_page)
+    charset, _ = html_charset(signals_page.body, ", ".join(signals_page.header_values("content-type")))
+    tags = {t.name: t.content for t in iter_meta_tags(signals_page.body, charset)}
+    return signals.noai, tags.get("description", "")
+
+
+def test_utf16_pages_with_and_without_bom_read_as_browsers_read_them():
+    plain = {"content-type": "text/html"}
+    assert _described(Fetched("https://x.test/", 200, make_headers(plain), b"\xff\xfe" + NOAI.encode("utf-16-le"))) == (True, "café")
+    assert _described(Fetched("https://x.test/", 200, make_headers(plain), b"\xfe\xff" + NOAI.encode("utf-16-be"))) == (True, "café")
+    # No BOM: the header says so ("utf-16" is UTF-16LE in the Encoding Standard).
+    assert _described(page(NOAI.encode("utf-16-le"), content_type="text/html; charset=utf-16")) == (True, "café")
+    assert _described(page(NOAI.encode("utf-16-be"), content_type="text/html; charset=UTF-16BE")) == (True, "café")
+
+
+def test_bom_then_header_then_meta_decide_the_encoding():
+    cp1252 = NOAI.replace("<head>", '<head><meta charset="utf-8">').encode("cp1252")
+    assert _described(page(cp1252, content_type="text/html; charset=windows-1252")) == (True, "café")  # header beats meta
+    bom = b"\xef\xbb\xbf" + NOAI.encode("utf-8")
+    assert _described(page(bom, content_type="text/html; charset=windows-1252")) == (True, "café")  # BOM beats header
+    utf16_meta = NOAI.replace("<head>", '<head><meta charset="utf-16">').encode("utf-8")
+    assert _described(page(utf16_meta, content_type="text/html")) == (True, "café")  # a meta saying UTF-16 means UTF-8
+    ebcdic = NOAI.encode("utf-8")  # cp037 is a Python codec, not a WHATWG label: browsers ignore it
+    assert _described(page(ebcdic, content_type="text/html; charset=cp037")) == (True, "café")
+
+
+def test_charset_labels_follow_the_encoding_standard():
+    from noai_check.charset import header_charset, whatwg_encoding
+
+    assert [whatwg_encoding(label) for label in ("latin1", "ISO-8859-1", "unicode-1-1-utf-8", "utf-16", "x-user-defined",
+                                                  "sjis", "utf-7", "cp037", "utf-32", "bogus")] == [
+        "cp1252", "cp1252", "utf-8", "utf-16-le", "cp1252", "cp932", None, None, None, None]
+    assert header_charset(["text/html; charset=utf-8", "text/html"]) == "utf-8"  # same essence keeps the charset
+    assert header_charset(["text/html; charset=utf-8", "text/plain"]) is None
+    assert header_charset(['text/html; charset="Shift_JIS"']) == "Shift_JIS"
+
+
+def test_robots_meta_in_body_counts_with_a_finding():
+    body = b'<html><head><title>t</title></head><body><p>hi</p><meta name="robots" content="noai"><meta name="GPTBot" content="noimageai"></body>'
+    signals = analyze_page(page(body))
+    assert signals.noai and signals.directives.per_agent == {"gptbot": ["noimageai"]}
+    assert [(f.signal, f.source, f.agent) for f in signals.findings if f.signal == "meta-in-body"] == [
+        ("meta-in-body", "meta", None), ("meta-in-body", "meta", "gptbot")
+    ]
+    in_head = analyze_page(page(b'<head><meta name="robots" content="noai"></head><body><p>x</p></body>'))
+    assert in_head.noai and not [f for f in in_head.findings if f.signal == "meta-in-body"]
+    # Text before any head closes the head: the meta after it is in the body, as parsers build it.
+    assert [f.signal for f in analyze_page(page(b'Hello<meta name="robots" content="noai">')).findings].count("meta-in-body") == 1
+
+
+def test_semicolon_separated_meta_reads_both_with_a_finding():
+    signals = analyze_page(page(b'<meta name="robots" content="noai;noimageai"><meta name="NewAIBot" content="noai;noimageai">'))
+    assert signals.noai and signals.noimageai and signals.directives.per_agent == {"newaibot": ["noai", "noimageai"]}
+    assert [(f.signal, f.source, f.agent) for f in signals.findings if f.signal == "non-standard-syntax"] == [
+        ("non-standard-syntax", "meta", None), ("non-standard-syntax", "meta", "newaibot")
+    ]

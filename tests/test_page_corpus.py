@@ -8,8 +8,10 @@ import json
 import pytest
 
 from noai_check.fetched import Fetched, make_headers
+from noai_check.meta import html_charset
 from noai_check.page import analyze_page
 from tests.corpus import CORPUS_DIR, corpus_or_skip
+from tests.html5_reference import reference_metas, scanned_metas
 
 
 def _rows() -> list[dict[str, str]]:
@@ -57,6 +59,15 @@ def test_captured_page_metas_match_the_index(row):
     assert {a: set(d) for a, d in signals.directives.per_agent.items()} == per_agent
     assert signals.noai == ("noai" in everyone)
     assert signals.noimageai == ("noimageai" in everyone)
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("row", ROWS or [pytest.param(None, marks=pytest.mark.skip("corpus absent"))], ids=lambda r: r["file"][:60] if r else "none")
+def test_captured_page_metas_equal_html5libs(row):
+    """Every meta with a name or http-equiv, its content, and whether it sits in <noscript> or <body>."""
+    response = _response(row)
+    charset, _ = html_charset(response.body, response.header_values("content-type"))
+    assert scanned_metas(response.body, charset) == reference_metas(response.body, charset)
 
 
 @pytest.mark.corpus
