@@ -22,7 +22,7 @@ import urllib.request
 from collections.abc import Callable
 from email.message import Message
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from . import __version__
 from .errors import NoaiCheckError
@@ -35,7 +35,7 @@ USER_AGENT = f"noai-check/{__version__} (+https://github.com/noai-check/noai-che
 MAX_BYTES = 10 * 1024 * 1024
 MAX_TIMEOUT = 24 * 3600.0
 _UNSAFE_RE = re.compile(r"[\x00-\x20\x7f]")
-_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # kept as is when percent-encoding a Location
+_URL_SAFE = "/:?#[]@!$&'()*+,;=%~"  # reserved characters and existing %XX escapes stay as they are
 
 
 def check_url(url: str) -> str:
@@ -56,6 +56,17 @@ def check_url(url: str) -> str:
     if port == 0:
         raise NoaiCheckError(f"URL {url!r} has port 0")
     return url
+
+
+def _requestable(url: str) -> str:
+    """``url`` with a space, control or non-ASCII character in its path or query percent-encoded, as
+    browsers and Scrapy send it (http.client refuses them raw); the fragment is never sent."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url  # check_url says what is wrong with it
+    path, query = (quote(part, safe=_URL_SAFE, encoding="utf-8") for part in (parts.path, parts.query))
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
 def check_timeout(seconds: float) -> float:
@@ -164,7 +175,7 @@ def fetch(url: str, *, max_redirects: int = 10, timeout: float = 20.0, user_agen
 
 def _fetch(url: str, max_redirects: int, deadline: _Deadline, user_agent: str) -> Fetched:
     opener = urllib.request.build_opener(_NoRedirect, _HTTPHandler(deadline), _HTTPSHandler(deadline))
-    current = url
+    current = _requestable(url)
     for hops in range(max_redirects + 1):
         try:
             check_url(current)
@@ -183,8 +194,7 @@ def _fetch(url: str, max_redirects: int, deadline: _Deadline, user_agent: str) -
                            redirects=hops, final_url=current)
         location = headers.get("location", [""])[0]
         if 300 <= status < 400 and location:
-            # As browsers and Scrapy do: a space or other unsafe byte in Location is percent-encoded.
-            current = urljoin(current, quote(location.strip(), safe=_URL_SAFE))
+            current = _requestable(urljoin(current, location.strip()))
             continue
         return _done(url, current, status, headers, body, hops)
     return Fetched(url, None, error=f"more than {max_redirects} redirects", redirects=max_redirects + 1, final_url=current)

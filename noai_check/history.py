@@ -586,6 +586,8 @@ def open_history(reports_dir: Path, *, create: bool = False, read_only: bool = F
     path = Path(reports_dir) / HISTORY_FILE
     has_data = _check_file(path)
     if not has_data and not create:
+        if Path(reports_dir).exists() and not Path(reports_dir).is_dir():
+            raise NoaiCheckError(f"--reports-dir {reports_dir} is not a directory")
         raise NoaiCheckError(f"no runs recorded in {reports_dir} ({path} does not exist yet; crawl first)")
     conn: sqlite3.Connection | None = None
     try:

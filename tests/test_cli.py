@@ -263,3 +263,21 @@ def test_check_gives_up_on_a_slow_server_at_the_timeout(capsys, answer):
         elapsed = time.monotonic() - started
     assert elapsed < 1.5 + 1.5, elapsed
     assert "no complete answer within 1.5 s (--timeout)" in err
+
+
+def non_ascii_page(path: str) -> list[bytes]:
+    if path == "/%C3%BCber":
+        return [response(headers=[("Content-Type", "text/html")], body=b'<meta name="robots" content="noai">')]
+    return [response("404 Not Found")]
+
+
+def test_a_non_ascii_path_is_sent_percent_encoded(capsys):
+    with raw_server(non_ascii_page) as base:
+        data = run_json(capsys, "check", base + "/\u00fcber", "--json", "--agent", "GPTBot", "--timeout", "5")
+    assert data["status"] == 200 and data["final_url"] == base + "/%C3%BCber" and data["page"]["noai"] is True
+
+
+@pytest.mark.parametrize("command", ["verify", "diff"])
+def test_a_reports_dir_that_is_a_file_is_named(robots_file, capsys, command):
+    err = one_line_error(capsys, [command, "soundcloud", "--reports-dir", robots_file])
+    assert f"--reports-dir {robots_file} is not a directory" in err
