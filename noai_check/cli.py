@@ -132,18 +132,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check what a site says about AI training: noai tags, robots.txt per AI crawler, "
         "TDMRep, Content-Usage, Content-Signal, ai.txt, llms.txt. Crawl whole platforms with "
         "`scrapy crawl soundcloud`.",
+        epilog="Exit codes: 0 done; 1 `verify` failed; 2 bad usage or input (one line on stderr); "
+        "3 a bug in noai-check (traceback shown).",
     )
     parser.add_argument("--version", action="version", version=f"noai-check {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     def agent_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--agent", action="append", metavar="TOKEN", help="judge only this agent (repeatable); default: the whole registry")
+        sub.add_argument("--agent", action="append", metavar="TOKEN",
+                         help="judge only this agent (repeatable; a token the registry knows, or one added with --agents-file); default: the whole registry")
         sub.add_argument("--agents-file", metavar="FILE", help="add agents from a JSON file or a text file of tokens")
         sub.add_argument("--json", action="store_true", help="print JSON (stable keys) instead of tables")
 
     check = commands.add_parser("check", help="fetch a URL and judge every AI signal on it", description=cmd_check.__doc__)
     check.add_argument("url", help="the page to check (http or https)")
-    check.add_argument("--timeout", type=_timeout, default=20.0,
+    check.add_argument("--timeout", type=_timeout, default=20.0, metavar="SECONDS",
                        help="seconds allowed for each fetch (the page, then each site file), redirects and body included (default 20)")
     agent_options(check)
     check.set_defaults(handler=cmd_check)
@@ -179,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("platform", help="platform (report folder) name, e.g. soundcloud")
     verify.add_argument("--reports-dir", default="reports", help="where reports and history.sqlite are (default reports)")
     verify.add_argument("--fail-on", default="regression", metavar="LIST",
-                        help="comma-separated: regression (default), claims (a claim not verified), incomplete (the newest run was interrupted)")
+                        help="comma-separated: regression (default), claims (a claim not verified), incomplete (the newest run was interrupted); "
+                        "a run that read no page at all always fails")
     verify.add_argument("--json", action="store_true", help="print JSON (stable keys) instead of text")
     verify.set_defaults(handler=cmd_verify)
     return parser
@@ -199,7 +203,8 @@ _LABELS = {True: "[red bold]LOST[/red bold]   ", False: "changed"}
 
 
 def cmd_diff(args: argparse.Namespace, console: Console) -> int:
-    """Compare two complete runs from history.sqlite (default: the last two) and list every change."""
+    """Compare two complete runs from history.sqlite (default: the last two) and list every change.
+    The history is only read (it may be read-only); exit 2 when it cannot be read or there is nothing to compare."""
     from .diff import diff_history
 
     result = diff_history(Path(args.reports_dir), args.platform, args.from_run, args.to_run)
@@ -230,7 +235,8 @@ def cmd_diff(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, console: Console) -> int:
-    """Exit 0 when the latest complete run kept every protection, 1 when it did not (one line per reason), 2 when there is no run."""
+    """Exit 0 when the latest complete run kept every protection; 1 when it did not, or read no page at all
+    (one line per reason); 2 when there is no complete run or the history cannot be read."""
     from .verify import parse_fail_on, verify
 
     result = verify(Path(args.reports_dir), args.platform, parse_fail_on(args.fail_on))
