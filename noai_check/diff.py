@@ -52,6 +52,8 @@ def _complete_or_refuse(run: RunInfo | None, run_id: int, platform: str) -> RunI
 
 def choose_runs(history: History, platform: str, from_id: int | None = None, to_id: int | None = None) -> tuple[RunInfo, RunInfo]:
     """The pair to compare: by default the last two complete runs; explicit incomplete runs are refused."""
+    if from_id is not None and from_id == to_id:
+        raise NoaiCheckError(f"--from and --to are both run {from_id}: a run has no changes from itself; pick two runs")
     runs = history.runs(platform)
     if not runs:
         raise NoaiCheckError(f"no runs of {platform} recorded in {history.path}")
@@ -73,7 +75,7 @@ def choose_runs(history: History, platform: str, from_id: int | None = None, to_
 def diff_history(reports_dir: Path, platform: str, from_id: int | None = None, to_id: int | None = None,
                  registry: Registry | None = None) -> dict[str, Any]:
     """``noai-check diff --json``: the two runs and the changes between them."""
-    with open_history(reports_dir) as history:
+    with open_history(reports_dir, read_only=True) as history:
         before_run, after_run = choose_runs(history, platform, from_id, to_id)
         before, after = history.load(before_run.run_id), history.load(after_run.run_id)
         low, high = sorted((before_run.run_id, after_run.run_id))

@@ -15,9 +15,12 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -339,6 +342,11 @@ def _refuse(path: Path, why: str) -> NoaiCheckError:
     return NoaiCheckError(f"{path} {why}; it was left untouched (move it away or use another --reports-dir)")
 
 
+def _damaged(path: Path, error: Exception) -> NoaiCheckError:
+    return NoaiCheckError(f"{path} is damaged and cannot be read as a noai-check history ({error}); it was left untouched "
+                          "(restore it from a backup, or move it away to start a new history)")
+
+
 def _check_file(path: Path) -> bool:
     """True when ``path`` holds data that must be an SQLite database; raise for anything that is not one."""
     if not path.exists():
@@ -426,6 +434,18 @@ class History:
 
     # -- reading
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Turn a damaged file (bad pages, a dropped table, a cut-off file, garbage JSON) into one line."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if _busy(error):
+                raise NoaiCheckError(f"{self.path} is busy: another process held it for over {BUSY_TIMEOUT_MS // 1000} s ({error})") from None
+            raise _damaged(self.path, error) from None
+        except (sqlite3.DatabaseError, ValueError) as error:  # ValueError: a stored JSON column is not JSON
+            raise _damaged(self.path, error) from None
+
     def runs(self, platform: str | None = None) -> list[RunInfo]:
         """Runs oldest first (of one platform, or all)."""
         query = "SELECT id, platform, started_at, finished_at, complete, finish_reason FROM runs"
@@ -433,13 +453,18 @@ class History:
         if platform is not None:
             query += " WHERE platform = ?"
             args = (platform,)
-        return [RunInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in self.conn.execute(query + " ORDER BY id", args)]
+        with self._reading():
+            return [RunInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in self.conn.execute(query + " ORDER BY id", args)]
 
     def run(self, run_id: int) -> RunInfo | None:
         return next((r for r in self.runs() if r.run_id == run_id), None)
 
     def load(self, run_id: int, *, with_agents: bool = False) -> RunSnapshot:
         """One stored run in full (per-page agent verdicts only when asked: they are the bulk)."""
+        with self._reading():
+            return self._load(run_id, with_agents)
+
+    def _load(self, run_id: int, with_agents: bool) -> RunSnapshot:
         row = self.conn.execute(
             "SELECT platform, base_url, started_at, finished_at, complete, finish_reason, settings, tool_version,"
             " registry_version, claims, page_types FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -530,23 +555,58 @@ def _use_wal(conn: sqlite3.Connection, attempts: int = 50) -> None:
         time.sleep(0.05)
 
 
-def open_history(reports_dir: Path, *, create: bool = False) -> History:
-    """Open ``reports_dir/history.sqlite``, checking it is ours first; ``create`` makes a missing one."""
+def _writable(path: Path) -> bool:
+    """Whether SQLite may write next to ``path`` (its -wal and -shm files live in the same directory)."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can never change the file: ``mode=ro``, plus ``immutable=1`` where nothing may be written.
+
+    A WAL database read in a read-only directory (or on a read-only mount) cannot get its -shm
+    file, so SQLite must be told the file will not change. Changes still in a -wal file would
+    then be invisible, so that case is refused rather than read as an older history.
+    """
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
+    if not _writable(path):
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise NoaiCheckError(f"{path} is in a read-only place and its newest changes are still in {wal.name} "
+                                 "(it was not closed cleanly); copy both files somewhere writable and read them there")
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+
+
+def open_history(reports_dir: Path, *, create: bool = False, read_only: bool = False) -> History:
+    """Open ``reports_dir/history.sqlite``, checking it is ours first; ``create`` makes a missing one.
+
+    ``read_only`` (verify, diff) never writes: no migration, no journal change, and it works on a
+    read-only file, directory or mount.
+    """
     path = Path(reports_dir) / HISTORY_FILE
     has_data = _check_file(path)
     if not has_data and not create:
+        if Path(reports_dir).exists() and not Path(reports_dir).is_dir():
+            raise NoaiCheckError(f"--reports-dir {reports_dir} is not a directory")
         raise NoaiCheckError(f"no runs recorded in {reports_dir} ({path} does not exist yet; crawl first)")
     conn: sqlite3.Connection | None = None
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        if read_only:
+            conn = _connect_read_only(path)
+        else:
+            conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         ours = _check_ours(conn, path)  # reads only: a foreign file stays byte-identical
         if not ours and not create:
             raise NoaiCheckError(f"no runs recorded in {reports_dir} ({path} is empty)")
-        if not ours or _pragma(conn, "user_version") < schema_version():
-            _migrate(conn, path)
-        _use_wal(conn)
-        conn.execute("PRAGMA foreign_keys = ON")
+        if read_only:
+            if _pragma(conn, "user_version") < schema_version():
+                raise NoaiCheckError(f"{path} has an older history schema; open it once where it is writable to upgrade it")
+        else:
+            if not ours or _pragma(conn, "user_version") < schema_version():
+                _migrate(conn, path)
+            _use_wal(conn)
+            conn.execute("PRAGMA foreign_keys = ON")
     except sqlite3.OperationalError as error:
         if conn is not None:
             conn.close()

@@ -26,6 +26,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .errors import NoaiCheckError
+
 PURPOSES: tuple[str, ...] = ("training", "ai-search", "user-fetch", "control", "other-ai")
 OBEYS: tuple[str, ...] = ("yes", "no", "unclear")
 TRAINING_PURPOSES: frozenset[str] = frozenset({"training", "control"})
@@ -43,7 +45,7 @@ _USER_DEFAULTS = {"operator": "unknown", "obeys_robots": "unclear", "docs": "", 
 _USER_DEFAULT_PURPOSE = "other-ai"  # text lines naming a new token without a purpose
 
 
-class RegistryError(ValueError):
+class RegistryError(NoaiCheckError, ValueError):
     """A registry file could not be used. The message is one line and names the file."""
 
 
@@ -204,6 +206,8 @@ def _parse_json(source: str, text: str, *, strict: bool) -> tuple[str | None, li
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise _fail(source, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:  # [[[[...]]]] nested past the interpreter's limit
+        raise _fail(source, "JSON nested too deeply (an agents file is an object or a list of flat objects)") from None
     if isinstance(data, list) and not strict:
         version, entries = None, data
     elif isinstance(data, Mapping):

@@ -10,6 +10,9 @@ Failure categories (``--fail-on``, default ``regression``):
 - ``incomplete``: the newest run is incomplete. Without it an interrupted run is only a warning
   and the latest *complete* run is the one checked.
 
+Whatever ``--fail-on`` says, a checked run that could read no page at all fails (category
+``unreadable``): a site that was down lost no signal, but nothing was verified either.
+
 A terms page that could not be read is a warning ("unknown"), never a removal of its clauses.
 """
 
@@ -21,10 +24,11 @@ from typing import Any
 
 from .diff import choose_runs, diff_snapshots
 from .errors import NoaiCheckError
-from .history import RunInfo, open_history
+from .history import RunInfo, RunSnapshot, open_history
 from .registry import Registry, load_registry
 
 FAIL_ON = ("regression", "claims", "incomplete")
+UNREADABLE = "unreadable"  # always fails: a run that read nothing cannot pass
 EXIT_OK, EXIT_FAIL = 0, 1
 
 
@@ -66,7 +70,7 @@ class Verification:
 def verify(reports_dir: Path, platform: str, fail_on: tuple[str, ...] = ("regression",),
            registry: Registry | None = None) -> Verification:
     """Check the latest complete run of ``platform``; raise NoaiCheckError when there is none."""
-    with open_history(reports_dir) as history:
+    with open_history(reports_dir, read_only=True) as history:
         runs = history.runs(platform)
         complete = [r for r in runs if r.complete]
         if not complete:
@@ -78,6 +82,7 @@ def verify(reports_dir: Path, platform: str, fail_on: tuple[str, ...] = ("regres
         after = history.load(latest.run_id)
         before = history.load(previous.run_id) if previous else None
     result = Verification(platform, fail_on, latest, previous)
+    _fail_unless_a_page_was_read(result, after)
     newest = runs[-1]
     if not newest.complete:
         message = f"the newest {newest.label()} is not checked; {latest.label()} is"
@@ -97,6 +102,16 @@ def verify(reports_dir: Path, platform: str, fail_on: tuple[str, ...] = ("regres
     if "claims" in fail_on and not after.claims:
         result.warnings.append(f"{latest.label()} has no claims recorded")
     return result
+
+
+def _fail_unless_a_page_was_read(result: Verification, run: RunSnapshot) -> None:
+    """A run that read no page at all (the site was down, or every page hit a bot wall) proves nothing:
+    no lost signal is not "no regression". This fails whatever ``--fail-on`` says."""
+    if any(page.verifiable for page in run.pages.values()):
+        return
+    tried = f"all {len(run.pages)} pages it fetched were unreadable" if run.pages else "it recorded no page"
+    result.failures.append({"category": UNREADABLE, "summary": f"{result.run.label()} could read no page at all "
+                            f"({tried}): the site may have been down or blocking; nothing was verified"})
 
 
 def regression_reasons(changes: list[dict[str, Any]]) -> list[str]:

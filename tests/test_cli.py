@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 
 import pytest
 
 from noai_check.cli import main
 from noai_check.replica import start_replica
 from tests.crawling import REPO
+from tests.rawhttp import raw_server, response
 
 CHECK_KEYS = {"url", "final_url", "status", "error", "page", "site", "agents", "findings"}
 
@@ -138,3 +141,155 @@ def test_check_json_says_a_versioned_user_agent_line_is_read_as_google_reads_it(
     assert "'User-agent: GPTBot/1.0' is not a valid RFC 9309 product token" in reason
     assert "RFC-strict parsers ignore that line" in reason
     assert data["agents"]["CCBot"]["robots_allowed"] is True
+
+
+# ---------------------------------------------------------------- bad input: one line, exit 2 (issue 10, item 9)
+
+
+def one_line_error(capsys, argv: list[str]) -> str:
+    """Run the CLI; assert exit 2 and a single stderr line without a traceback; return that line."""
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    return err
+
+
+@pytest.fixture
+def robots_file(tmp_path):
+    path = tmp_path / "robots.txt"
+    path.write_text("User-agent: *\nDisallow: /\n")
+    return str(path)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["robots", "{robots}", "--url", "http://[::1"], "not a valid URL or path"),
+    (["check", "http://127.0.0.1:abc/"], "not a valid URL"),
+    (["check", "http://127.0.0.1:9/a b"], "contains a space at position 20"),
+    (["check", "http://127.0.0.1:9/a\x01b"], "contains a control character"),
+    (["check", "http://127.0.0.1:9/a\nb"], "contains a control character"),
+    (["check", "http://127.0.0.1:99999/"], "not a valid URL"),
+    (["check", "http:///nohost"], "has no host"),
+    (["check", "http://127.0.0.1:9/", "--timeout", "inf"], "argument --timeout"),
+    (["check", "http://127.0.0.1:9/", "--timeout", "nan"], "argument --timeout"),
+    (["check", "http://127.0.0.1:9/", "--timeout", "-1"], "argument --timeout"),
+    (["check", "http://127.0.0.1:9/", "--timeout", "0"], "argument --timeout"),
+    (["check", "http://127.0.0.1:9/", "--timeout", "1e300"], "argument --timeout"),
+    (["robots", "{robots}", "--status", "-5"], "an HTTP status is a number from 100 to 599, not -5"),
+    (["robots", "{robots}", "--status", "abc"], "an HTTP status is a number"),
+    (["robots", "{robots}", "--agent", "NoSuchBot"], "unknown --agent 'NoSuchBot'"),
+    (["check", "http://127.0.0.1:9/", "--agent", "NoSuchBot"], "add your own with --agents-file"),
+    (["robots", "{robots}", "--urls-file", "{tmp}/missing.txt"], "cannot read --urls-file"),
+    (["robots", "{robots}", "--urls-file", "{tmp}"], "cannot read --urls-file"),
+    (["robots", "{robots}", "--urls-file", "{tmp}/binary"], "is not UTF-8 text"),
+    (["robots", "{robots}", "--agents-file", "{tmp}/deep.json"], "nested too deeply"),
+    (["robots", "{robots}", "--agents-file", "{tmp}/binary"], "not UTF-8"),
+    (["demo", "--scenario", "{tmp}/deep.json"], "nested too deeply"),
+    (["demo", "--scenario", "{tmp}/binary"], "not UTF-8"),
+    (["demo", "--reports-dir", "{robots}"], "is not a directory"),
+])
+def test_bad_input_is_one_line_and_exit_2(tmp_path, robots_file, capsys, argv, message):
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    (tmp_path / "binary").write_bytes(bytes(range(256)) * 4)
+    argv = [a.format(robots=robots_file, tmp=tmp_path) for a in argv]
+    assert message in one_line_error(capsys, argv)
+
+
+def test_bad_input_in_a_real_process_is_one_line(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    for argv in (["check", "http://127.0.0.1:abc/"], ["check", "http://127.0.0.1:9/", "--timeout", "inf"],
+                 ["robots", str(deep), "--agents-file", str(deep)]):
+        result = subprocess.run([sys.executable, "-m", "noai_check.cli", *argv], capture_output=True, text=True,
+                                cwd=REPO, check=False, timeout=60)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_a_bug_shows_its_traceback_and_exits_3(robots_file, capsys, monkeypatch):
+    def broken(args, console):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr("noai_check.cli.cmd_robots", broken)
+    assert main(["robots", robots_file]) == 3
+    err = capsys.readouterr().err
+    assert "ZeroDivisionError" in err and "internal error" in err and "bug in noai-check" in err
+
+
+# ---------------------------------------------------------------- malformed responses from a raw server
+
+
+def many_headers(path: str) -> list[bytes]:
+    return [response(headers=[(f"X-H{i}", "v") for i in range(150)], body=b"ok")]
+
+
+def long_header(path: str) -> list[bytes]:
+    return [response(headers=[("X-Long", "a" * 1_000_000)], body=b"ok")]
+
+
+@pytest.mark.parametrize("answer, message", [
+    (many_headers, "got more than 100 headers"),
+    (long_header, "got more than 65536 bytes when reading header line"),
+])
+def test_a_malformed_response_is_one_line_and_exit_2(capsys, answer, message):
+    with raw_server(answer) as base:
+        err = one_line_error(capsys, ["check", base + "/", "--agent", "GPTBot", "--timeout", "5"])
+    assert "could not fetch" in err and message in err
+
+
+def redirect_with_a_space(path: str) -> list[bytes]:
+    if path == "/start":
+        return [response("302 Found", [("Location", "/p/a b")])]
+    if path == "/p/a%20b":
+        return [response(headers=[("Content-Type", "text/html")],
+                         body=b'<html><head><meta name="robots" content="noai"></head><body>x</body></html>')]
+    return [response("404 Not Found")]
+
+
+def test_a_redirect_to_a_location_with_a_space_is_followed_percent_encoded(capsys):
+    # Browsers and Scrapy encode the space; `check` must judge the same final page the crawl would.
+    with raw_server(redirect_with_a_space) as base:
+        data = run_json(capsys, "check", base + "/start", "--json", "--agent", "GPTBot", "--timeout", "5")
+    assert data["status"] == 200 and data["final_url"] == base + "/p/a%20b"
+    assert data["page"]["noai"] is True and data["agents"]["GPTBot"]["training"] == "reserved"
+
+
+# ---------------------------------------------------------------- a total deadline per fetch (item 12)
+
+
+def slow_body(path: str) -> Iterator[bytes]:
+    yield b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 40\r\n\r\n"
+    yield from (b"x" for _ in range(40))
+
+
+def slow_headers(path: str) -> Iterator[bytes]:
+    yield from (bytes([b]) for b in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"y" * 40)
+
+
+@pytest.mark.parametrize("answer", [slow_body, slow_headers])
+def test_check_gives_up_on_a_slow_server_at_the_timeout(capsys, answer):
+    # One byte every 0.5 s keeps each read well inside --timeout; only a total deadline ends it.
+    with raw_server(answer, pause=0.5) as base:
+        started = time.monotonic()
+        err = one_line_error(capsys, ["check", base + "/", "--agent", "GPTBot", "--timeout", "1.5"])
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.5 + 1.5, elapsed
+    assert "no complete answer within 1.5 s (--timeout)" in err
+
+
+def non_ascii_page(path: str) -> list[bytes]:
+    if path == "/%C3%BCber":
+        return [response(headers=[("Content-Type", "text/html")], body=b'<meta name="robots" content="noai">')]
+    return [response("404 Not Found")]
+
+
+def test_a_non_ascii_path_is_sent_percent_encoded(capsys):
+    with raw_server(non_ascii_page) as base:
+        data = run_json(capsys, "check", base + "/\u00fcber", "--json", "--agent", "GPTBot", "--timeout", "5")
+    assert data["status"] == 200 and data["final_url"] == base + "/%C3%BCber" and data["page"]["noai"] is True
+
+
+@pytest.mark.parametrize("command", ["verify", "diff"])
+def test_a_reports_dir_that_is_a_file_is_named(robots_file, capsys, command):
+    err = one_line_error(capsys, [command, "soundcloud", "--reports-dir", robots_file])
+    assert f"--reports-dir {robots_file} is not a directory" in err

@@ -369,3 +369,16 @@ def test_covers_soundcloud_2023_groups(reg):
         agent = reg.get(token)
         assert agent is not None, token
         assert agent.reserves_training_when_blocked, token
+
+
+def test_an_agents_file_nested_too_deeply_is_a_registry_error(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(RegistryError, match=r"deep\.json: JSON nested too deeply"):
+        load_registry(deep)
+
+
+def test_registry_error_is_the_clis_error_type():
+    from noai_check.errors import NoaiCheckError
+
+    assert issubclass(RegistryError, NoaiCheckError)

@@ -756,3 +756,17 @@ def test_module_command_rejects_a_bad_scenario(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == f"replica: {path}: users[0].display_name: missing\n"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"[" * 100_000 + b"]" * 100_000, "JSON nested too deeply to be a scenario"),
+    (bytes(range(256)) * 4, "not a JSON scenario (not UTF-8 text at byte 128)"),
+], ids=["deep", "binary"])
+def test_a_deep_or_binary_scenario_file_is_one_line(tmp_path: Path, content: bytes, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    with pytest.raises(ScenarioError, match=re.escape(f"{path}: {message}")):
+        load_scenario(path)
+    done = subprocess.run([sys.executable, "-m", "noai_check.replica", "--scenario", str(path)],
+                          cwd=REPO, capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 2 and done.stderr == f"replica: {path}: {message}\n"

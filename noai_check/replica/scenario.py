@@ -96,6 +96,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, NoReturn
 
+from noai_check.errors import NoaiCheckError
 from noai_check.replica.model import (
     BOTWALLS,
     META_PLACES,
@@ -125,7 +126,7 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _REQUIRED: Any = object()
 
 
-class ScenarioError(ValueError):
+class ScenarioError(NoaiCheckError, ValueError):
     """A scenario file that cannot be served; the message is one line naming file and key."""
 
 
@@ -135,10 +136,13 @@ def load_scenario(name_or_path: str | Path | Scenario) -> Scenario:
         return name_or_path
     text, source, stem = _read_source(name_or_path)
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ScenarioError(f"{source}: not JSON: {error}") from None
-    return _parse_scenario(_Obj(raw, "", source), stem)
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ScenarioError(f"{source}: not JSON: {error}") from None
+        return _parse_scenario(_Obj(raw, "", source), stem)
+    except RecursionError:  # [[[[...]]]] nested past the interpreter's limit
+        raise ScenarioError(f"{source}: JSON nested too deeply to be a scenario") from None
 
 
 def _read_source(name_or_path: str | Path) -> tuple[str, str, str]:
@@ -151,9 +155,11 @@ def _read_source(name_or_path: str | Path) -> tuple[str, str, str]:
         return packaged.read_text(encoding="utf-8"), f"{as_text}.json", as_text
     path = Path(name_or_path)
     try:
-        return path.read_text(encoding="utf-8"), str(path), path.stem
+        return path.read_bytes().decode("utf-8-sig"), str(path), path.stem
     except OSError as error:
-        raise ScenarioError(f"{path}: cannot read: {error.strerror}") from None
+        raise ScenarioError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}: not a JSON scenario (not UTF-8 text at byte {error.start})") from None
 
 
 class _Obj:
