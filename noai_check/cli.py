@@ -61,7 +61,11 @@ def cmd_check(args: argparse.Namespace, console: Console) -> int:
     site = fetch_site(response.final_url or url, timeout=args.timeout)
     analysis = analyze(response, site, registry)
     if args.json:
-        _print_json(analysis.to_json())
+        data = analysis.to_json()
+        # As the terminal shows them: the page's findings, then its site files' (pages.jsonl keeps
+        # page findings only; a crawl's site findings are in report.json, once per host).
+        data["findings"] = [finding.to_json() for finding in [*analysis.findings, *site.findings]]
+        _print_json(data)
     else:
         print_analysis(console, analysis, registry)
     return EXIT_OK

@@ -141,6 +141,9 @@ def test_check_json_says_a_versioned_user_agent_line_is_read_as_google_reads_it(
     assert "'User-agent: GPTBot/1.0' is not a valid RFC 9309 product token" in reason
     assert "RFC-strict parsers ignore that line" in reason
     assert data["agents"]["CCBot"]["robots_allowed"] is True
+    [finding] = [f for f in data["findings"] if f["value"] == "invalid-product-token"]
+    assert finding["source"] == "robots.txt" and "robots.txt line 1: User-agent: GPTBot/1.0" in finding["evidence"]
+    assert "RFC-strict parsers ignore the line" in finding["evidence"]
 
 
 # ---------------------------------------------------------------- bad input: one line, exit 2 (issue 10, item 9)
