@@ -699,6 +699,18 @@ RULES = [
     ("true", (None, None, None), [("protocol-error", "rule #1: a JSON boolean, not an object: ignored")]),
     ("null", (None, None, None), [("protocol-error", "rule #1: a JSON null, not an object: ignored")]),
     ('{"location": "/"}', ("/", None, None), [("protocol-error", "rule #1: no tdm-reservation: unset")]),
+    ('{"tdm-reservation": 1}', (None, 1, None), [("protocol-error", "rule #1: no location: the rule matches nothing")]),
+    (
+        '{"location": 5, "tdm-reservation": 1}',
+        (None, 1, None),
+        [("protocol-error", "rule #1: location 5 is not a path pattern: the rule matches nothing")],
+    ),
+    (
+        '{"location": "a", "tdm-reservation": 1}',
+        ("a", 1, None),
+        [("protocol-error", "rule #1: location 'a' does not start with '/' or '*': it matches no path")],
+    ),
+    ('{"location": "*.pdf", "tdm-reservation": 1}', ("*.pdf", 1, None), []),
     (
         '{"location": "/", "tdm-reservation": "1"}',
         ("/", None, None),
