@@ -23,10 +23,10 @@ _MUST_ESCAPE_RUN = re.compile(r'[^\x21-\x7e]+|["<>\\^`{|}]+')
 # Text made only of characters that need no escaping and no escape decoding: left as it is.
 _ALREADY_NORMAL = re.compile(r"[!#$&-;=?-\[\]_a-z~]*")
 _STAR_RUN = re.compile(r"\*+")
-# Where the path starts once scheme and authority are skipped: "/", ";" or "?" (as Google reads it).
-_PATH_START = re.compile(r"[/;?]")
-# The common "scheme://authority/path?query#fragment" shape, read in one regex call.
-_PLAIN_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/?;#]*([/?;][^#]*)?")
+# Scheme, authority, then path + params + query up to the fragment, as Google's matcher cuts a URL:
+# "://" ends a scheme only if no "/", ";" or "?" comes before it, and the authority runs to the
+# first "/", ";", "?" or "#". Input starting with "/" has neither, so "//a" stays the path "//a".
+_URL_PATH = re.compile(r"(?:[^/?;]*://)?[^/?;#]*([/?;][^#]*)?")
 # Fast path: a URL or path whose path + query needs no normalization at all (no escape, and
 # no "*" or "$", which the URL side spells %2A / %24).
 _CLEAN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://[^/?;#]*)?(/[!&-)+-;=?-\[\]_a-z~]*)(?:#.*)?", re.DOTALL)
@@ -74,27 +74,9 @@ def _path_params_query(url: str) -> str:
     read the way Google's matcher reads it: text up to the first "/", ";" or "?" is an
     authority, so "example.com/a" gives "/a" and "a" gives "/".
     """
-    plain = _PLAIN_URL.match(url)
-    if plain is not None:
-        path = plain.group(1) or "/"
-        return path if path.startswith("/") else "/" + path
-    start = 0
-    if url.startswith("/"):
-        # Our callers pass paths: "//about" is the path of "http://host//about", not an authority.
-        path_start = 0
-    else:
-        scheme_end = url.find("://", start)
-        early = _PATH_START.search(url, start)
-        if scheme_end != -1 and (early is None or early.start() > scheme_end):
-            start = scheme_end + 3
-        found = _PATH_START.search(url, start)
-        if found is None:
-            return "/"
-        path_start = found.start()
-        fragment = url.find("#", start)
-        if fragment != -1 and fragment < path_start:
-            return "/"
-    path = url[path_start:].partition("#")[0]
+    path = _URL_PATH.match(url).group(1)  # type: ignore[union-attr]  # every part is optional
+    if not path:
+        return "/"
     return path if path.startswith("/") else "/" + path
 
 
@@ -113,8 +95,8 @@ def _remove_dot_segments(path: str) -> str:
                 kept.pop()
         elif segment != ".":
             kept.append(segment)
-    if segments and segments[-1] in (".", "..") and (not kept or kept[-1] != ""):
-        kept.append("")
+    if segments[-1] in (".", ".."):  # a path starts with "/": there is always a segment
+        kept.append("")  # "/a/b/.." is "/a/", and "/a//." is "/a//": the last segment is empty
     return "/" + "/".join(kept) + question + query
 
 
@@ -144,7 +126,7 @@ class PathPattern:
 
     text: str  # normalized, as compared; a trailing "$" anchors, any other "$" is written %24
     length: int  # octets of the pattern as written (Google's measure): the longest match wins (RFC 9309 2.2.2)
-    prefix: str  # plain-prefix patterns are tested with str.startswith(prefix)
+    prefix: str  # the normalized body; a plain-prefix pattern (test None) is str.startswith(prefix)
     test: Callable[[str], object] | None  # set for "$" or "*" patterns; None means prefix test
 
     def matches(self, path: str) -> bool:
@@ -197,9 +179,9 @@ def compile_pattern(raw: str) -> PathPattern:
     if "$" in body:
         body = body.replace("$", "%24")
     text = body + "$" if anchored else body
-    length = pattern_length(raw)
+    test: Callable[[str], object] | None = None
     if "*" in body:
-        return PathPattern(text, length, body.partition("*")[0], _wildcard_regex(body, anchored).match)
-    if anchored:
-        return PathPattern(text, length, body, body.__eq__)
-    return PathPattern(text, length, body, None)
+        test = _wildcard_regex(body, anchored).match
+    elif anchored:
+        test = body.__eq__
+    return PathPattern(text, pattern_length(raw), body, test)

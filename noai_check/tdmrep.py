@@ -108,10 +108,14 @@ def _reject_constant(name: str) -> object:
 
 def looks_like_html_page(text: str, content_type: str = "") -> bool:
     """Whether a body is an HTML page (soft 404, app shell, login wall) rather than the file asked for."""
-    media_type = content_type.split(";", 1)[0].strip().lower()
-    if media_type in _HTML_TYPES and text.lstrip().startswith("<"):
+    if _media_type(content_type) in _HTML_TYPES and text.lstrip().startswith("<"):
         return True
     return _HTML_TAG.match(text, _after_leading_comments(text)) is not None
+
+
+def _media_type(content_type: str) -> str:
+    """The media type of a Content-Type value, without parameters, lower-cased."""
+    return content_type.partition(";")[0].strip().lower()
 
 
 def _after_leading_comments(text: str) -> int:
@@ -184,7 +188,7 @@ def _not_an_array(document: object) -> str:
 
 
 def _content_type_findings(content_type: str, where: str) -> list[Finding]:
-    media_type = content_type.split(";", 1)[0].strip().lower()
+    media_type = _media_type(content_type)
     if not media_type or media_type in _JSON_TYPES or media_type.endswith("+json"):
         return []
     value = f"tdmrep.json served as {media_type}, not application/json (read anyway)"
@@ -198,9 +202,9 @@ def _parse_rule(index: int, entry: object) -> tuple[TdmRule, list[Finding]]:
     def error(problem: str) -> Finding:
         return Finding("protocol-error", SOURCE_FILE, None, f"rule #{index}: {problem}", evidence)
 
-    if not isinstance(entry, dict):
+    if not isinstance(entry, _JsonObject):  # every JSON object is read as a _JsonObject
         return TdmRule(index, None, None, None, raw), [error(f"a JSON {_json_type(entry)}, not an object: ignored")]
-    findings = [error(f"repeats {name!r}; the last value is used") for name in getattr(entry, "repeated", ())]
+    findings = [error(f"repeats {name!r}; the last value is used") for name in entry.repeated]
     location = _rule_location(entry, error, findings)
     reservation = _rule_reservation(entry, error, findings)
     policy = _rule_policy(entry, reservation, error, findings, evidence)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from noai_check.fetched import Finding
 from noai_check.robots import parse_robots
 from noai_check.tdmrep import (
     TdmRepFile,
@@ -90,8 +91,10 @@ def test_object_instead_of_array_is_not_applied_and_says_what_was_lost() -> None
     assert not parsed.present
     assert parsed.match("/") is None
     assert _errors(parsed) == [
-        ("tdmrep.json top level is a JSON object, not an array: not a valid tdmrep.json "
-         "(its 'tdm-reservation': 1 is therefore not applied)")
+        (
+            "tdmrep.json top level is a JSON object, not an array: not a valid tdmrep.json "
+            "(its 'tdm-reservation': 1 is therefore not applied)"
+        )
     ]
 
 
@@ -565,3 +568,310 @@ def test_corpus_verdicts(name: str, present: bool, reservation: int | None, poli
 )
 def test_tdmrep_and_robots_txt_agree_on_any_path(pattern: str, url: str) -> None:
     assert _location_matches(pattern, url) is _robots_blocks(pattern, url)
+
+
+# --- exact findings, table-driven (rows written against surviving mutants) -------------------
+# A finding's kind, source and evidence are what a reader re-checks, so each row states them whole.
+
+
+def _note(value: str, evidence: str) -> Finding:
+    return Finding("note", "tdmrep.json", None, value, evidence)
+
+
+def _error(value: str, evidence: str) -> Finding:
+    return Finding("protocol-error", "tdmrep.json", None, value, evidence)
+
+
+NOT_FETCHED = "tdmrep.json could not be fetched: treated as not implemented, per spec"
+NOT_AN_ARRAY = "top level is a JSON {}, not an array: not a valid tdmrep.json"
+
+FILE_OUTCOMES = [
+    # (body, status, content type) -> (present, findings)
+    (b"[]", 199, "", False, [_note(NOT_FETCHED, "tdmrep.json (HTTP 199)")]),
+    (b"[]", 200, "", True, []),
+    (b"[]", 299, "", True, []),
+    (b"[]", 300, "", False, [_note(NOT_FETCHED, "tdmrep.json (HTTP 300)")]),
+    (b"[]", 399, "", False, [_note(NOT_FETCHED, "tdmrep.json (HTTP 399)")]),
+    (b"[]", 400, "", False, []),
+    (b"[]", 499, "", False, []),
+    (b"[]", 500, "", False, [_note(NOT_FETCHED, "tdmrep.json (HTTP 500)")]),
+    (b"", None, "", False, [_note(NOT_FETCHED, "tdmrep.json (no response)")]),
+    (
+        b"[\xff]",
+        200,
+        "",
+        False,
+        [_error("tdmrep.json is not UTF-8 (invalid start byte at byte 1)", "tdmrep.json (HTTP 200)")],
+    ),
+    (
+        b"<div>Not found</div>",
+        200,
+        "text/html; charset=utf-8; q=1",
+        False,
+        [
+            _error(
+                "tdmrep.json answered with an HTML page: not a tdmrep.json",
+                "tdmrep.json (HTTP 200): <div>Not found</div>",
+            )
+        ],
+    ),
+    (
+        b"[NaN]",
+        200,
+        "",
+        False,
+        [_error("tdmrep.json is not valid JSON (NaN is not JSON)", "tdmrep.json (HTTP 200): [NaN]")],
+    ),
+    (
+        b"[" * 100_000,
+        200,
+        "",
+        False,
+        [_error("tdmrep.json nests too deeply to be read", "tdmrep.json (HTTP 200): " + "[" * 120 + "...")],
+    ),
+    (
+        b'{"TDM_Reservation": 1}',
+        200,
+        "",
+        False,
+        [
+            _error(
+                "tdmrep.json " + NOT_AN_ARRAY.format("object") + " (its 'TDM_Reservation': 1 is therefore not applied)",
+                'tdmrep.json (HTTP 200): {"TDM_Reservation": 1}',
+            )
+        ],
+    ),
+    (b"null", 200, "", False, [_error("tdmrep.json " + NOT_AN_ARRAY.format("null"), "tdmrep.json (HTTP 200): null")]),
+    (
+        b"[]",
+        200,
+        "text/plain; charset=utf-8; q=1",
+        True,
+        [_note("tdmrep.json served as text/plain, not application/json (read anyway)", "tdmrep.json (HTTP 200)")],
+    ),
+    (b"[]", 200, "Application/JSON; charset=utf-8", True, []),
+    (b"[]", 200, "application/vnd.example+json", True, []),
+    # The evidence quotes at most 120 characters of a bad body.
+    (
+        b"x" * 120,
+        200,
+        "",
+        False,
+        [
+            _error(
+                "tdmrep.json is not valid JSON (Expecting value: line 1 column 1 (char 0))",
+                "tdmrep.json (HTTP 200): " + "x" * 120,
+            )
+        ],
+    ),
+    (
+        b"x" * 121,
+        200,
+        "",
+        False,
+        [
+            _error(
+                "tdmrep.json is not valid JSON (Expecting value: line 1 column 1 (char 0))",
+                "tdmrep.json (HTTP 200): " + "x" * 120 + "...",
+            )
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "content_type", "present", "findings"), FILE_OUTCOMES)
+def test_file_outcomes_and_their_findings(
+    body: bytes, status: int | None, content_type: str, present: bool, findings: list[Finding]
+) -> None:
+    parsed = parse_tdmrep_json(body, status, content_type)
+    assert (parsed.present, parsed.status, parsed.findings) == (present, status, findings)
+
+
+# One rule after a first rule "/zzz" (so it is rule #1): the rule as read and its findings.
+_FIRST = '{"location": "/zzz", "tdm-reservation": 0}'
+
+RULES = [
+    # (entry as JSON text) -> (TdmRule fields (location, reservation, policy), finding values)
+    ("1", (None, None, None), [("protocol-error", "rule #1: a JSON number, not an object: ignored")]),
+    ("1.5", (None, None, None), [("protocol-error", "rule #1: a JSON number, not an object: ignored")]),
+    ('"/"', (None, None, None), [("protocol-error", "rule #1: a JSON string, not an object: ignored")]),
+    ("[]", (None, None, None), [("protocol-error", "rule #1: a JSON array, not an object: ignored")]),
+    ("true", (None, None, None), [("protocol-error", "rule #1: a JSON boolean, not an object: ignored")]),
+    ("null", (None, None, None), [("protocol-error", "rule #1: a JSON null, not an object: ignored")]),
+    ('{"location": "/"}', ("/", None, None), [("protocol-error", "rule #1: no tdm-reservation: unset")]),
+    ('{"tdm-reservation": 1}', (None, 1, None), [("protocol-error", "rule #1: no location: the rule matches nothing")]),
+    (
+        '{"location": 5, "tdm-reservation": 1}',
+        (None, 1, None),
+        [("protocol-error", "rule #1: location 5 is not a path pattern: the rule matches nothing")],
+    ),
+    (
+        '{"location": "a", "tdm-reservation": 1}',
+        ("a", 1, None),
+        [("protocol-error", "rule #1: location 'a' does not start with '/' or '*': it matches no path")],
+    ),
+    ('{"location": "*.pdf", "tdm-reservation": 1}', ("*.pdf", 1, None), []),
+    (
+        '{"location": "/", "tdm-reservation": "1"}',
+        ("/", None, None),
+        [("protocol-error", 'rule #1: tdm-reservation "1" is not the number 1 or 0: protocol error, unset')],
+    ),
+    (
+        '{"location": "/", "tdm-reservation": 0, "tdm-policy": "https://e.com/p"}',
+        ("/", 0, "https://e.com/p"),
+        [("note", "tdm-policy given with tdm-reservation 0: policy not processed")],
+    ),
+    (
+        '{"location": "/", "tdm-reservation": 1, "tdm-policy": 5}',
+        ("/", 1, None),
+        [("protocol-error", "rule #1: tdm-policy 5 is not a URL string: ignored")],
+    ),
+    (
+        '{"location": "/", "tdm-reservation": 1, "tdm-policy": " https://e.com/p "}',
+        ("/", 1, "https://e.com/p"),
+        [],
+    ),
+    (
+        '{"location": "/", "tdm-reservation": 1, "x": 1}',
+        ("/", 1, None),
+        [("note", "rule #1: unknown property 'x' ignored")],
+    ),
+    (
+        '{"location": "/", "location": "/a", "tdm-reservation": 1}',
+        ("/a", 1, None),
+        [("protocol-error", "rule #1: repeats 'location'; the last value is used")],
+    ),
+]
+# A policy must be an absolute URL: scheme and host (an unparseable URL is no exception).
+RULES += [
+    (
+        f'{{"location": "/", "tdm-reservation": 1, "tdm-policy": "{policy}"}}',
+        ("/", 1, None),
+        [("protocol-error", f"rule #1: tdm-policy {policy!r} is not an absolute URL: invalid, ignored")],
+    )
+    for policy in ["//example.com/p", "https:/p", "/p", "http://[oops"]
+]
+
+
+@pytest.mark.parametrize(("entry", "fields", "findings"), RULES)
+def test_rules_as_read_and_their_findings(
+    entry: str, fields: tuple[object, ...], findings: list[tuple[str, str]]
+) -> None:
+    parsed = parse_tdmrep_json(f"[{_FIRST}, {entry}]".encode(), 200)
+    rule = parsed.rules[1]
+    raw = json.dumps(json.loads(entry), ensure_ascii=False)
+    assert (rule.index, rule.raw, (rule.location, rule.reservation, rule.policy)) == (1, raw, fields)
+    evidence = f"tdmrep.json rule #1: {raw}"
+    assert parsed.findings == [Finding(kind, "tdmrep.json", None, value, evidence) for kind, value in findings]
+
+
+def test_the_evidence_of_a_match_quotes_the_rule_as_written() -> None:
+    parsed = parse_tdmrep_json('[{"location": "/café", "tdm-reservation": 1}]'.encode(), 200)
+    value = parsed.match("https://example.com/caf%C3%A9/x")
+    assert value == TdmValue(1, None, "tdmrep.json", 'tdmrep.json rule #0: {"location": "/café", "tdm-reservation": 1}')
+
+
+# Headers and metas: the effective value of the layer and its findings, whole.
+_P, _Q, _R = "https://e.com/p", "https://e.com/q", "https://e.com/r"
+
+LAYERS = [
+    (
+        tdm_from_meta,
+        {"tdm-reservation": ["1"], "tdm-policy": [_P]},
+        (1, _P, f'<meta name="tdm-reservation" content="1"> | <meta name="tdm-policy" content="{_P}">'),
+        [],
+    ),
+    (
+        tdm_from_headers,
+        {"TDM-Reservation": [" yes "]},
+        (None, None, "tdm-reservation:  yes "),
+        [("protocol-error", "tdm-reservation 'yes' is not 1 or 0: protocol error, unset")],
+    ),
+    (
+        tdm_from_headers,
+        {"tdm-reservation": ["1", "0"]},
+        (1, None, "tdm-reservation: 1 | tdm-reservation: 0"),
+        [("conflict", "tdm-reservation given as both 1 and 0 in one response: read as 1 (reserved)")],
+    ),
+    (tdm_from_headers, {"tdm-reservation": ["1"], "tdm-policy": [_P, _P]}, (1, _P, None), []),
+    (
+        tdm_from_headers,
+        {"tdm-reservation": ["1"], "tdm-policy": [_P, _Q]},
+        (1, _P, None),
+        [("conflict", "2 different tdm-policy URLs: the first is used")],
+    ),
+    (
+        tdm_from_headers,
+        {"tdm-reservation": ["1"], "tdm-policy": [_P, _Q, _P, _R]},
+        (1, _P, None),
+        [("conflict", "3 different tdm-policy URLs: the first is used")],
+    ),
+    (
+        tdm_from_headers,
+        {"tdm-reservation": ["1"], "tdm-policy": ["/p"]},
+        (1, None, None),
+        [("protocol-error", "tdm-policy '/p' is not an absolute URL: invalid, ignored")],
+    ),
+    (
+        tdm_from_headers,
+        {"tdm-policy": [_P]},
+        (None, None, f"tdm-policy: {_P}"),
+        [("note", "tdm-policy given with no valid tdm-reservation: policy not processed")],
+    ),
+    (
+        tdm_from_meta,
+        {"tdm-reservation": ["0"], "tdm-policy": [_P]},
+        (0, None, None),
+        [("note", "tdm-policy given with tdm-reservation 0: policy not processed")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("read", "values", "expected", "findings"), LAYERS)
+def test_layer_values_and_findings(
+    read: object, values: dict[str, list[str]], expected: tuple[object, ...], findings: list[tuple[str, str]]
+) -> None:
+    value, found = read(values)  # type: ignore[operator]
+    assert value is not None
+    source = "meta" if read is tdm_from_meta else "header"
+    reservation, policy, evidence = expected
+    assert (value.reservation, value.policy, value.source) == (reservation, policy, source)
+    if evidence is not None:
+        assert value.evidence == evidence
+    assert found == [Finding(kind, source, None, text, value.evidence) for kind, text in findings]
+
+
+def test_a_layer_conflict_is_a_finding_of_the_later_layer() -> None:
+    _value, findings = layer_tdm(None, HEADER_0, META_1)
+    assert findings == [
+        Finding(
+            "conflict",
+            "meta",
+            None,
+            "meta says tdm-reservation 1, header said 0: meta wins (TDMRep processing priority)",
+            'tdm-reservation: 0 || <meta name="tdm-reservation" content="1">',
+        )
+    ]
+
+
+def test_tdm_finding_is_the_whole_statement() -> None:
+    assert tdm_finding(HEADER_0, agent="GPTBot") == Finding(
+        "tdm-reservation", "header", "GPTBot", "0", HEADER_0.evidence
+    )
+    assert tdm_finding(META_UNSET) == Finding("tdm-reservation", "meta", None, "unset", META_UNSET.evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "content_type", "html"),
+    [
+        ("  <!-- c --><html>", "", True),
+        ("<!-- generated --><html><!-- x --></html>", "", True),
+        ("<!----><html>", "", True),
+        ("<!-- unclosed <html>", "", False),
+        (" \n<div>oops</div>", "text/html", True),
+        ("<div>oops</div>", "text/html; charset=utf-8; q=1", True),
+        ("<div>oops</div>", "", False),
+    ],
+)
+def test_html_page_detection(text: str, content_type: str, html: bool) -> None:
+    assert looks_like_html_page(text, content_type) is html
