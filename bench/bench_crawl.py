@@ -66,7 +66,7 @@ _OURS_ONLY = {"BOT_NAME", "SPIDER_MODULES", "NEWSPIDER_MODULE", "COMMANDS_MODULE
 def bare_settings() -> dict[str, object]:
     """noai-check's Scrapy settings (cookies off, timeouts, size caps, disabled extensions...)
     without its own components, plus the bench's SETTINGS: the bare spider fetches the same way."""
-    from noai_check import settings as ours
+    from noai_check.crawl import settings as ours
 
     shared: dict[str, object] = {
         key: getattr(ours, key) for key in dir(ours)

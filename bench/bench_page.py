@@ -17,11 +17,11 @@ import lxml.html
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from noai_check.analysis import analyze
-from noai_check.fetched import Fetched, make_headers
-from noai_check.page import analyze_page
-from noai_check.registry import load_registry
-from noai_check.site import build_site
+from noai_check.judge.page_judgement import analyze
+from noai_check.judge.registry import load_registry, meta_crawler_names
+from noai_check.signals.page import analyze_page
+from noai_check.signals.response import Fetched, make_headers
+from noai_check.signals.site_files import build_site
 
 CAPTURE = (
     Path(__file__).resolve().parents[2] / "shared" / "corpus" / "html"
@@ -40,7 +40,7 @@ def load_page(argument: str | None) -> tuple[str, Fetched]:
         return "captured SoundCloud track page (2024-06-10)", Fetched(
             "https://soundcloud.com/zedsdead/lost-you", 200, make_headers(headers), body
         )
-    from noai_check.fetch import fetch
+    from noai_check.crawl.fetch_one import fetch
     from noai_check.replica import start_replica
 
     with start_replica() as replica:
@@ -63,7 +63,7 @@ def main() -> int:
     registry = load_registry()
     number = 200
     baseline = best(lambda: lxml.html.fromstring(response.body), number)
-    ours = best(lambda: analyze_page(response), number)
+    ours = best(lambda: analyze_page(response, meta_crawler_names()), number)
     full = best(lambda: analyze(response, site, registry), number)
 
     def judged_afresh() -> None:

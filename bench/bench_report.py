@@ -26,15 +26,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from noai_check.analysis import analyze
-from noai_check.fetched import Fetched, make_headers
-from noai_check.html_report import render_html
+from noai_check.crawl.records import page_record
+from noai_check.judge.page_judgement import analyze
+from noai_check.judge.registry import load_registry
 from noai_check.platforms import PLATFORMS
-from noai_check.records import page_record
-from noai_check.registry import load_registry
 from noai_check.replica import load_scenario
-from noai_check.report import build
-from noai_check.site import SITE_FILES, build_site
+from noai_check.report.build import build
+from noai_check.report.html import render_html
+from noai_check.signals.response import Fetched, make_headers
+from noai_check.signals.site_files import SITE_FILES, build_site
 
 TARGET_SECONDS = 10.0
 TARGET_BYTES = 5 * 1024 * 1024

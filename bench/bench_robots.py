@@ -14,8 +14,8 @@ from protego import Protego
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from noai_check._robots_pattern import request_path
-from noai_check.robots import parse_robots
+from noai_check.signals.path_pattern import request_path
+from noai_check.signals.robots import parse_robots
 
 TARGET_PAIRS_PER_SECOND = 300_000
 TARGET_RATIO = 0.5  # ours / protego: "within 2x"

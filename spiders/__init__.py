@@ -1,1 +1,1 @@
-"""One spider per platform; each is a few lines over noai_check.spider.PlatformSpider."""
+"""One spider per platform; each is a few lines over noai_check.crawl.spider.PlatformSpider."""

@@ -1,7 +1,7 @@
 """`scrapy crawl artstation`: sample ArtStation artworks and profiles and judge their AI signals."""
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import ARTSTATION
-from noai_check.spider import PlatformSpider
 
 
 class ArtStationSpider(PlatformSpider):

@@ -1,7 +1,7 @@
 """`scrapy crawl audiomack`: sample Audiomack songs, albums and artists and judge their AI signals."""
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import AUDIOMACK
-from noai_check.spider import PlatformSpider
 
 
 class AudiomackSpider(PlatformSpider):

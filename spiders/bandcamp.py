@@ -2,8 +2,8 @@
 
 from typing import Any
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import BANDCAMP
-from noai_check.spider import PlatformSpider
 
 
 class BandcampSpider(PlatformSpider):

@@ -1,7 +1,7 @@
 """`scrapy crawl deviantart`: sample DeviantArt art pages and profiles and judge their AI signals."""
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import DEVIANTART
-from noai_check.spider import PlatformSpider
 
 
 class DeviantArtSpider(PlatformSpider):

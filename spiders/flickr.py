@@ -1,7 +1,7 @@
 """`scrapy crawl flickr`: sample Flickr photos and photostreams and judge their AI signals."""
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import FLICKR
-from noai_check.spider import PlatformSpider
 
 
 class FlickrSpider(PlatformSpider):

@@ -1,7 +1,7 @@
 """`scrapy crawl mixcloud`: sample Mixcloud shows and profiles and judge their AI signals."""
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import MIXCLOUD
-from noai_check.spider import PlatformSpider
 
 
 class MixcloudSpider(PlatformSpider):

@@ -6,8 +6,8 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from noai_check.crawl.spider import PlatformSpider, url_problem
 from noai_check.platforms import SITE
-from noai_check.spider import PlatformSpider, url_problem
 
 
 class SiteSpider(PlatformSpider):

@@ -1,7 +1,7 @@
 """`scrapy crawl soundcloud`: sample SoundCloud tracks, profiles and sets and judge their AI signals."""
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import SOUNDCLOUD
-from noai_check.spider import PlatformSpider
 
 
 class SoundCloudSpider(PlatformSpider):

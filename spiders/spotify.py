@@ -1,7 +1,7 @@
 """`scrapy crawl spotify`: sample Spotify tracks, albums and artists (what the HTML serves) and judge their AI signals."""
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import SPOTIFY
-from noai_check.spider import PlatformSpider
 
 
 class SpotifySpider(PlatformSpider):

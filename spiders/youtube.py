@@ -1,7 +1,7 @@
 """`scrapy crawl youtube`: sample YouTube watch pages and channels and judge their AI signals."""
 
+from noai_check.crawl.spider import PlatformSpider
 from noai_check.platforms import YOUTUBE
-from noai_check.spider import PlatformSpider
 
 
 class YouTubeSpider(PlatformSpider):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from noai_check._robots_pattern import request_path
+from noai_check.signals.path_pattern import request_path
 
 
 @pytest.fixture(autouse=True)

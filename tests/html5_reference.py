@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html5lib
 
-from noai_check.meta import iter_meta_tags
+from noai_check.signals.meta_tags import iter_meta_tags
 
 Located = tuple[str | None, str | None, str | None, bool, bool]  # name, http-equiv, content, in <noscript>, in <body>
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.aipref import (
+from noai_check.signals.aipref import (
     VOCABULARY,
     Date,
     DisplayString,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from noai_check.aitxt import parse_ai_txt
+from noai_check.signals.aitxt import parse_ai_txt
 from tests.corpus import corpus_or_skip
 
 SPAWNING_AUDIO = b"""\

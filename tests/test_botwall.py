@@ -1,5 +1,5 @@
-from noai_check.botwall import unverifiable_reason
-from noai_check.fetched import Fetched, make_headers
+from noai_check.judge.botwall import unverifiable_reason
+from noai_check.signals.response import Fetched, make_headers
 
 
 def resp(status, body=b"<html>ok</html>", **headers):

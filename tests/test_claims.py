@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from noai_check.claims import page_check, tally_claims
+from noai_check.judge.page_records import Verdicts
+from noai_check.judge.registry import TRAINING_PURPOSES, load_registry
 from noai_check.platforms.base import Claim
-from noai_check.registry import TRAINING_PURPOSES, load_registry
-from noai_check.summary import Verdicts
+from noai_check.report.claims import page_check, tally_claims
 
 REGISTRY = load_registry()
 TRAINING = sorted(a.token for a in REGISTRY.agents if a.purpose in TRAINING_PURPOSES)

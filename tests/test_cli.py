@@ -213,7 +213,7 @@ def test_a_bug_shows_its_traceback_and_exits_3(robots_file, capsys, monkeypatch)
     def broken(args, console):
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr("noai_check.cli.cmd_robots", broken)
+    monkeypatch.setattr("noai_check.cli.robots.cmd_robots", broken)
     assert main(["robots", robots_file]) == 3
     err = capsys.readouterr().err
     assert "ZeroDivisionError" in err and "internal error" in err and "bug in noai-check" in err

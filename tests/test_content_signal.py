@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.content_signal import (
+from noai_check.signals.content_signal import (
     ContentSignal,
     combine_signals,
     content_signal_findings,

@@ -178,7 +178,7 @@ def test_no_spider_callback_is_a_generator_that_returns_a_value():
     """Scrapy's own check (WARN_ON_GENERATOR_RETURN_VALUE) is off during crawls for speed; run it here."""
     from scrapy.utils.misc import is_generator_with_return_value
 
-    from noai_check.spider import PlatformSpider
+    from noai_check.crawl.spider import PlatformSpider
 
     names = ("parse_site_file", "site_file_failed", "parse_terms", "terms_failed", "parse_sitemap",
              "discovery_failed", "parse_page", "page_failed")

@@ -12,14 +12,14 @@ from urllib.parse import urlsplit
 import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from noai_check.diff import changes_for_report, choose_runs, diff_history
 from noai_check.errors import NoaiCheckError
-from noai_check.history import HISTORY_FILE, open_history, record_crawl
+from noai_check.history.diff import changes_for_report, choose_runs, diff_history
+from noai_check.history.store import HISTORY_FILE, open_history, record_crawl
 from noai_check.replica import start_replica
 from tests.crawling import REPO, scrapy_crawl
 from tests.fake_crawl import ROBOTS_V2, TERMS_V2, claim, page, write_crawl
 
-TEMPLATES = REPO / "noai_check" / "templates"
+TEMPLATES = REPO / "noai_check" / "report" / "templates"
 
 
 def crawl(reports: Path, n: int, **kwargs) -> int:

@@ -1,10 +1,6 @@
 """X-Robots-Tag and robots meta directives: scopes, colons, case, several headers."""
 
-from noai_check.directives import (
-    parse_meta_content,
-    parse_x_robots_tag,
-    parse_x_robots_tags,
-)
+from noai_check.signals.directives import parse_meta_content, parse_x_robots_tag, parse_x_robots_tags
 
 
 def test_global_noai_from_header():

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from noai_check import history as history_module
 from noai_check.errors import NoaiCheckError
-from noai_check.history import (
+from noai_check.history import store as history_module
+from noai_check.history.store import (
     APPLICATION_ID,
     HISTORY_FILE,
     open_history,
@@ -214,7 +214,7 @@ def test_threads_recording_at_once_all_land(tmp_path):
 _RECORD = """
 import sys
 from pathlib import Path
-from noai_check.history import open_history, snapshot_from_reports
+from noai_check.history.store import open_history, snapshot_from_reports
 reports, out, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 snapshot = snapshot_from_reports(out)
 for n in range(rounds):

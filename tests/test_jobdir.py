@@ -5,9 +5,9 @@ from __future__ import annotations
 import gzip
 import json
 
-from noai_check.jobdir import cut_evidence, cut_partial_line, load_run, read_links, save_run
-from noai_check.jsonl import iter_records
-from noai_check.judged import iter_judged
+from noai_check.crawl.jobdir import cut_evidence, cut_partial_line, load_run, read_links, save_run
+from noai_check.files import iter_records
+from noai_check.judge.page_records import iter_judged
 
 
 def _record(url: str) -> bytes:

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.fetched import Finding
-from noai_check.llmstxt import LlmsTxt, parse_llms_txt
+from noai_check.signals.findings import Finding
+from noai_check.signals.llmstxt import LlmsTxt, parse_llms_txt
 
 VALID = b"""# FastHTML
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.meta import html_charset, iter_meta_tags, looks_like_html
+from noai_check.signals.meta_tags import html_charset, iter_meta_tags, looks_like_html
 from tests.html5_reference import reference_metas, scanned_metas
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.fetched import Fetched, make_headers
-from noai_check.page import analyze_page
+from noai_check.judge.registry import meta_crawler_names
+from noai_check.signals.page import analyze_page
+from noai_check.signals.response import Fetched, make_headers
+
+CRAWLERS = meta_crawler_names()  # the meta names the judge passes to analyze_page
 
 
 def page(body: bytes, **headers: str | list[str]) -> Fetched:
@@ -15,7 +18,7 @@ def page(body: bytes, **headers: str | list[str]) -> Fetched:
 
 
 def test_meta_and_header_union():
-    signals = analyze_page(page(b'<meta name="robots" content="noimageai">', x_robots_tag=["GPTBot: noai", "noai"]))
+    signals = analyze_page(page(b'<meta name="robots" content="noimageai">', x_robots_tag=["GPTBot: noai", "noai"]), CRAWLERS)
     assert signals.noai and signals.noimageai
     assert signals.directives.per_agent == {"gptbot": ["noai"]}
     assert {f.source for f in signals.findings if f.signal in ("noai", "noimageai")} == {"meta", "x-robots-tag"}
@@ -23,28 +26,28 @@ def test_meta_and_header_union():
 
 def test_unknown_crawler_named_with_noai_counts_but_other_metas_do_not():
     body = b'<meta name="NewAIBot" content="noai"><meta name="keyboard-shortcuts-preference" content="all"><meta name="google" content="notranslate">'
-    assert analyze_page(page(body)).directives.per_agent == {"newaibot": ["noai"]}
+    assert analyze_page(page(body), CRAWLERS).directives.per_agent == {"newaibot": ["noai"]}
 
 
 def test_http_equiv_x_robots_tag_is_reported_not_counted():
-    signals = analyze_page(page(b'<meta http-equiv="X-Robots-Tag" content="noai">'))
+    signals = analyze_page(page(b'<meta http-equiv="X-Robots-Tag" content="noai">'), CRAWLERS)
     assert not signals.noai
     assert [f.signal for f in signals.findings] == ["ambiguous"]
 
 
 def test_non_html_body_reads_headers_only():
-    signals = analyze_page(Fetched("https://x.test/a.jpg", 200, make_headers({"content-type": "image/jpeg", "x-robots-tag": "noai"}), b'\xff\xd8<meta name="robots" content="noimageai">'))
+    signals = analyze_page(Fetched("https://x.test/a.jpg", 200, make_headers({"content-type": "image/jpeg", "x-robots-tag": "noai"}), b'\xff\xd8<meta name="robots" content="noimageai">'), CRAWLERS)
     assert signals.noai and not signals.noimageai and not signals.is_html
 
 
 def test_content_usage_and_signal_headers():
-    signals = analyze_page(page(b"", content_usage="train-ai=n", content_signal="ai-train=no, search=yes"))
+    signals = analyze_page(page(b"", content_usage="train-ai=n", content_signal="ai-train=no, search=yes"), CRAWLERS)
     assert signals.content_usage[0].prefs == {"train-ai": "n"}
     assert signals.content_signal[0].signals == {"ai-train": False, "search": True}
 
 
 def test_huge_header_and_binary_body():
-    signals = analyze_page(page(bytes(range(256)) * 4000, x_robots_tag="noai, " * 20000))
+    signals = analyze_page(page(bytes(range(256)) * 4000, x_robots_tag="noai, " * 20000), CRAWLERS)
     assert signals.noai
 
 
@@ -54,7 +57,7 @@ def test_huge_header_and_binary_body():
     headers=st.lists(st.tuples(st.sampled_from(["x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "content-signal", "content-type"]), st.text(max_size=80)), max_size=6),
 )
 def test_analyze_page_never_raises(body, headers):
-    analyze_page(Fetched("https://example.test/", 200, make_headers(headers), body))
+    analyze_page(Fetched("https://example.test/", 200, make_headers(headers), body), CRAWLERS)
 
 
 @settings(max_examples=100, deadline=None)
@@ -63,7 +66,7 @@ def test_analyze_page_never_raises(body, headers):
 def test_encode_record_is_json_dumps_byte_for_byte(rest, agent_choice):
     import json
 
-    from noai_check.records import encode_record
+    from noai_check.crawl.records import encode_record
 
     verdicts = [{"training": "reserved", "reasons": ["a ü"]}, {"training": "none", "reasons": []}, {"robots_allowed": True}]
     record = {**{k: v for k, v in rest.items() if k != "agents"}, "agents": {t: verdicts[i] for t, i in agent_choice.items()}}
@@ -75,9 +78,9 @@ NOAI = '<html><head><meta name="robots" content="noai"><meta name="description" 
 
 def _described(signals_page: Fetched) -> tuple[bool, str]:
     """(noai read?, the description meta's content as decoded) for one response."""
-    from noai_check.meta import html_charset, iter_meta_tags
+    from noai_check.signals.meta_tags import html_charset, iter_meta_tags
 
-    signals = analyze_page(signals_page)
+    signals = analyze_page(signals_page, CRAWLERS)
     charset, _ = html_charset(signals_page.body, ", ".join(signals_page.header_values("content-type")))
     tags = {t.name: t.content for t in iter_meta_tags(signals_page.body, charset)}
     return signals.noai, tags.get("description", "")
@@ -104,7 +107,7 @@ def test_bom_then_header_then_meta_decide_the_encoding():
 
 
 def test_charset_labels_follow_the_encoding_standard():
-    from noai_check.charset import header_charset, whatwg_encoding
+    from noai_check.signals.charset import header_charset, whatwg_encoding
 
     assert [whatwg_encoding(label) for label in ("latin1", "ISO-8859-1", "unicode-1-1-utf-8", "utf-16", "x-user-defined",
                                                   "sjis", "utf-7", "cp037", "utf-32", "bogus")] == [
@@ -116,19 +119,19 @@ def test_charset_labels_follow_the_encoding_standard():
 
 def test_robots_meta_in_body_counts_with_a_finding():
     body = b'<html><head><title>t</title></head><body><p>hi</p><meta name="robots" content="noai"><meta name="GPTBot" content="noimageai"></body>'
-    signals = analyze_page(page(body))
+    signals = analyze_page(page(body), CRAWLERS)
     assert signals.noai and signals.directives.per_agent == {"gptbot": ["noimageai"]}
     assert [(f.signal, f.source, f.agent) for f in signals.findings if f.signal == "meta-in-body"] == [
         ("meta-in-body", "meta", None), ("meta-in-body", "meta", "gptbot")
     ]
-    in_head = analyze_page(page(b'<head><meta name="robots" content="noai"></head><body><p>x</p></body>'))
+    in_head = analyze_page(page(b'<head><meta name="robots" content="noai"></head><body><p>x</p></body>'), CRAWLERS)
     assert in_head.noai and not [f for f in in_head.findings if f.signal == "meta-in-body"]
     # Text before any head closes the head: the meta after it is in the body, as parsers build it.
-    assert [f.signal for f in analyze_page(page(b'Hello<meta name="robots" content="noai">')).findings].count("meta-in-body") == 1
+    assert [f.signal for f in analyze_page(page(b'Hello<meta name="robots" content="noai">'), CRAWLERS).findings].count("meta-in-body") == 1
 
 
 def test_semicolon_separated_meta_reads_both_with_a_finding():
-    signals = analyze_page(page(b'<meta name="robots" content="noai;noimageai"><meta name="NewAIBot" content="noai;noimageai">'))
+    signals = analyze_page(page(b'<meta name="robots" content="noai;noimageai"><meta name="NewAIBot" content="noai;noimageai">'), CRAWLERS)
     assert signals.noai and signals.noimageai and signals.directives.per_agent == {"newaibot": ["noai", "noimageai"]}
     assert [(f.signal, f.source, f.agent) for f in signals.findings if f.signal == "non-standard-syntax"] == [
         ("non-standard-syntax", "meta", None), ("non-standard-syntax", "meta", "newaibot")

@@ -7,11 +7,14 @@ import json
 
 import pytest
 
-from noai_check.fetched import Fetched, make_headers
-from noai_check.meta import html_charset
-from noai_check.page import analyze_page
+from noai_check.judge.registry import meta_crawler_names
+from noai_check.signals.meta_tags import html_charset
+from noai_check.signals.page import analyze_page
+from noai_check.signals.response import Fetched, make_headers
 from tests.corpus import CORPUS_DIR, corpus_or_skip
 from tests.html5_reference import reference_metas, scanned_metas
+
+CRAWLERS = meta_crawler_names()  # the meta names the judge passes to analyze_page
 
 
 def _rows() -> list[dict[str, str]]:
@@ -53,7 +56,7 @@ ROWS = _rows()
 @pytest.mark.corpus
 @pytest.mark.parametrize("row", ROWS or [pytest.param(None, marks=pytest.mark.skip("corpus absent"))], ids=lambda r: r["file"][:60] if r else "none")
 def test_captured_page_metas_match_the_index(row):
-    signals = analyze_page(_response(row))
+    signals = analyze_page(_response(row), CRAWLERS)
     everyone, per_agent = _expected(row["robots_meta"])
     assert set(signals.directives.everyone) == everyone
     assert {a: set(d) for a, d in signals.directives.per_agent.items()} == per_agent
@@ -75,20 +78,20 @@ def test_known_pages():
     rows = {r["file"]: r for r in ROWS}
     if not rows:
         pytest.skip("corpus absent")
-    deviation = analyze_page(_response(rows["www.deviantart.com.art-misty-510056679__2024-06-10.html"]))
+    deviation = analyze_page(_response(rows["www.deviantart.com.art-misty-510056679__2024-06-10.html"]), CRAWLERS)
     assert deviation.noimageai and not deviation.noai  # DeviantArt's pages say noimageai; noai is on media
-    track = analyze_page(_response(rows["soundcloud.com.zedsdead-zeds-dead-twin-shadow-lost-you-feat-dangelo-lacy__2024-06-10.html"]))
+    track = analyze_page(_response(rows["soundcloud.com.zedsdead-zeds-dead-twin-shadow-lost-you-feat-dangelo-lacy__2024-06-10.html"]), CRAWLERS)
     assert not track.noai and not track.noimageai and track.directives.per_agent == {}
-    giphy = analyze_page(_response(rows["metascraper-video__providers_giphy.com__commit2023-08-09.html"]))
+    giphy = analyze_page(_response(rows["metascraper-video__providers_giphy.com__commit2023-08-09.html"]), CRAWLERS)
     assert giphy.noai and giphy.noimageai
 
 
 @pytest.mark.corpus
 def test_remembered_judgements_equal_fresh_ones_on_every_captured_page():
     """All captured pages judged in turn on one site (as a crawl does) give what each gives on its own."""
-    from noai_check.analysis import analyze
-    from noai_check.registry import load_registry
-    from noai_check.site import SITE_FILES, build_site
+    from noai_check.judge.page_judgement import analyze
+    from noai_check.judge.registry import load_registry
+    from noai_check.signals.site_files import SITE_FILES, build_site
 
     if not ROWS:
         pytest.skip("corpus absent")

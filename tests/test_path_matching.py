@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from noai_check._robots_pattern import compile_pattern, request_path
-from noai_check.robots import parse_robots
-from noai_check.tdmrep import parse_tdmrep_json
+from noai_check.signals.path_pattern import compile_pattern, request_path
+from noai_check.signals.robots import parse_robots
+from noai_check.signals.tdmrep import parse_tdmrep_json
 
 
 def _allowed(rules: str, url: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from noai_check.platforms import PLATFORMS
-from noai_check.robots import parse_robots
+from noai_check.signals.robots import parse_robots
 from tests.corpus import corpus_or_skip, read_tsv
 
 # platform -> its latest robots.txt in corpus/robots

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from noai_check.claims import ClaimTally, page_check
+from noai_check.judge.registry import load_registry
 from noai_check.platforms import PLATFORMS, SITE
 from noai_check.platforms.base import path_canonical
-from noai_check.registry import load_registry
+from noai_check.report.claims import ClaimTally, page_check
 
 CASES = {
     "bandcamp": [

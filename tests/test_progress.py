@@ -8,7 +8,7 @@ import pytest
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.test import get_crawler
 
-from noai_check.progress import CrawlProgress
+from noai_check.crawl.progress import CrawlProgress
 from spiders.soundcloud import SoundCloudSpider
 
 
@@ -18,10 +18,10 @@ def test_progress_logs_the_pipelines_counts_when_not_on_a_terminal(caplog):
     crawler.stats.set_value("noai/content_pages", 7)
     crawler.stats.set_value("noai/content_pages_verifiable", 5)
     crawler.stats.set_value("response_received_count", 12)
-    with caplog.at_level(logging.INFO, logger="noai_check.progress"):
+    with caplog.at_level(logging.INFO, logger="noai_check.crawl.progress"):
         progress.tick()
         progress.tick()  # within the interval: one line, not one per tick
-    lines = [r.getMessage() for r in caplog.records if r.name == "noai_check.progress"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "noai_check.crawl.progress"]
     assert lines == ["progress: 7/0 content pages judged (5 verifiable), 12 responses"]
     assert progress.counts() == (7, 5)
 

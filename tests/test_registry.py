@@ -1,4 +1,4 @@
-"""Tests for noai_check.registry and the shipped agents.json."""
+"""Tests for noai_check.judge.registry and the shipped agents.json."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from noai_check.registry import (
+from noai_check.judge.registry import (
     AI_ROBOTS_TXT_URL,
     OBEYS,
     PURPOSES,
@@ -22,7 +22,7 @@ from noai_check.registry import (
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 ROBOTS_JSON = CORPUS / "ai_robots_txt" / "robots.json__2026-08-22.json"
 SOUNDCLOUD_2023 = CORPUS / "robots" / "soundcloud.com__2023-11-19.txt"
-SHIPPED_FILE = Path(__file__).resolve().parents[1] / "noai_check" / "data" / "agents.json"
+SHIPPED_FILE = Path(__file__).resolve().parents[1] / "noai_check" / "judge" / "data" / "agents.json"
 
 
 @pytest.fixture(scope="module")

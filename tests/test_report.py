@@ -12,13 +12,12 @@ from typing import Any
 import lxml.html
 import pytest
 
-from noai_check.html_report import is_http_url, render_html
-from noai_check.judged import _split_line, _VerdictCache, iter_judged
+from noai_check.judge.page_records import Verdicts, _split_line, _VerdictCache, iter_judged
+from noai_check.judge.registry import load_registry
 from noai_check.platforms import PLATFORMS
-from noai_check.registry import load_registry
 from noai_check.replica import start_replica
-from noai_check.report import PAGE_TABLE_ROWS, write_report
-from noai_check.summary import Verdicts
+from noai_check.report.build import PAGE_TABLE_ROWS, write_report
+from noai_check.report.html import is_http_url, render_html
 from tests.crawling import REPO, scrapy_crawl
 
 REGISTRY = load_registry()
@@ -145,7 +144,7 @@ def test_rebuild_of_a_missing_platform_is_one_line_and_exit_2(tmp_path):
 
 
 def test_rebuild_of_a_site_crawl_finds_its_platform_in_run_json(tmp_path):
-    from noai_check.rebuild import rebuild_report
+    from noai_check.report.rebuild import rebuild_report
 
     out = tmp_path / "soundcloud.example"
     meta, _ = write_run(out, [record(f"{BASE}/about", page_type="page", noai=True)])
@@ -182,7 +181,7 @@ def test_reader_skips_a_torn_line_and_reads_other_layouts_whole(tmp_path):
 def test_counts_are_the_same_whether_pages_share_maps_or_each_has_its_own():
     from collections import Counter
 
-    from noai_check.summary import Summary
+    from noai_check.report.summary import Summary
 
     records = [record(f"{BASE}/u/t{i}", page_type=("track", "profile")[i % 2],
                       agents=verdicts(blocked_line=(6, None)[i % 3 == 0], reserved=i % 5 != 0, reasons=f"page {i}"))
@@ -351,7 +350,7 @@ def test_the_numbers_and_examples_do_not_depend_on_the_order_pages_arrived_in():
     """Responses interleave differently on every run: ties and examples must not follow arrival order."""
     import random
 
-    from noai_check.summary import summarize
+    from noai_check.report.summary import summarize
 
     def record(index: int) -> dict[str, Any]:
         url = f"{BASE}/u{index % 7}/t{index:03d}"
@@ -440,8 +439,8 @@ _RACERS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hot
 
 def _finish_reports(reports: Path, name: str, rounds: int, barrier: Any) -> None:
     """One crawl process ending ``rounds`` times, each time with all the others (a multiprocessing worker)."""
-    from noai_check.atomic import write_atomic
-    from noai_check.report_index import write_index
+    from noai_check.files import write_atomic
+    from noai_check.report.index import write_index
 
     # As many agents as the registry has: reading and rendering take as long as for a real report.
     agents = {f"Bot{i}": {"verifiable_pages": 10, "robots_blocked": i % 3 * 5} for i in range(150)}
@@ -486,7 +485,7 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary_file(tmp_path)
     script = (
         "import resource, signal, sys\n"
         "from pathlib import Path\n"
-        "from noai_check.atomic import write_atomic\n"
+        "from noai_check.files import write_atomic\n"
         "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
         "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
         "try:\n"
@@ -503,7 +502,7 @@ def test_a_failed_write_leaves_the_previous_file_and_no_temporary_file(tmp_path)
 
 
 def test_a_written_file_is_complete_and_readable_like_any_other(tmp_path):
-    from noai_check.atomic import write_atomic
+    from noai_check.files import write_atomic
 
     target = tmp_path / "report.html"
     write_atomic(target, "<p>caf\u00e9</p>")
@@ -516,7 +515,7 @@ def test_a_written_file_is_complete_and_readable_like_any_other(tmp_path):
 
 
 def test_every_output_file_goes_through_the_one_atomic_writer():
-    """write_text/write_bytes replace a file in place (a full disk leaves it empty): noai_check.atomic only."""
+    """write_text/write_bytes replace a file in place (a full disk leaves it empty): noai_check.files only."""
     package = REPO / "noai_check"
     offenders = [
         f"{path.relative_to(REPO)}:{number}"

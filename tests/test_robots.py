@@ -8,19 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check._robots_pattern import (
+from noai_check.signals.path_pattern import (
     _path_params_query,
     _remove_dot_segments,
     compile_pattern,
     normalize_escapes,
     request_path,
 )
-from noai_check.robots import (
-    MAX_PARSED_BYTES,
-    RobotsLine,
-    asked_agent_keys,
-    parse_robots,
-)
+from noai_check.signals.robots import MAX_PARSED_BYTES, RobotsLine, asked_agent_keys, parse_robots
 
 
 def robots(text: str, status: int | None = 200, **kwargs: object) -> object:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from noai_check._robots_pattern import normalize_escapes, request_path
-from noai_check.robots import MAX_PARSED_BYTES, RobotsTxt, parse_robots
+from noai_check.signals.path_pattern import normalize_escapes, request_path
+from noai_check.signals.robots import MAX_PARSED_BYTES, RobotsTxt, parse_robots
 from tests.corpus import CORPUS_DIR, corpus_or_skip, read_tsv, unescape
 
 pytestmark = pytest.mark.corpus

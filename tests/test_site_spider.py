@@ -21,9 +21,9 @@ from twisted.internet.interfaces import IResolverSimple
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from noai_check.fetched import Fetched
+from noai_check.crawl.spider import failure_reason
 from noai_check.replica import start_replica
-from noai_check.spider import failure_reason
+from noai_check.signals.response import Fetched
 from spiders.site import SiteSpider
 from tests.crawling import FAST, REPO, mismatches, records_by_url
 

@@ -15,7 +15,7 @@ from scrapy.utils.project import get_project_settings
 from twisted.internet import task
 
 from noai_check.replica import start_replica
-from noai_check.sitemaps import MAX_SITEMAP_BYTES, parse_sitemap
+from noai_check.signals.sitemaps import MAX_SITEMAP_BYTES, parse_sitemap
 from spiders.soundcloud import SoundCloudSpider
 from tests.crawling import FAST, spider_args
 

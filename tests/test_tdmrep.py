@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.fetched import Finding
-from noai_check.robots import parse_robots
-from noai_check.tdmrep import (
+from noai_check.signals.findings import Finding
+from noai_check.signals.robots import parse_robots
+from noai_check.signals.tdmrep import (
     TdmRepFile,
     TdmValue,
     layer_tdm,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from noai_check.terms import ai_terms, clause, compare_clauses, extract_clauses
+from noai_check.history.terms_watch import compare_clauses
+from noai_check.signals.terms import ai_terms, clause, extract_clauses
 
 
 def texts(html: str) -> list[str]:

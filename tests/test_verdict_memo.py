@@ -12,11 +12,11 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.analysis import analyze
-from noai_check.fetched import Fetched, make_headers
-from noai_check.records import encode_record, page_record
-from noai_check.registry import load_registry
-from noai_check.site import SITE_FILES, Site, build_site
+from noai_check.crawl.records import encode_record, page_record
+from noai_check.judge.page_judgement import analyze
+from noai_check.judge.registry import load_registry
+from noai_check.signals.response import Fetched, make_headers
+from noai_check.signals.site_files import SITE_FILES, Site, build_site
 
 ORIGIN = "https://memo.test"
 ROBOTS = b"""User-agent: *

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field, replace
 
 import pytest
 
-from noai_check.analysis import Analysis, analyze
-from noai_check.fetched import Fetched, Finding, make_headers
-from noai_check.registry import load_registry
-from noai_check.site import SITE_FILES, Site, build_site
+from noai_check.judge.page_judgement import Analysis, analyze
+from noai_check.judge.registry import load_registry
+from noai_check.signals.findings import Finding
+from noai_check.signals.response import Fetched, make_headers
+from noai_check.signals.site_files import SITE_FILES, Site, build_site
 
 ORIGIN = "https://rules.test"
 REGISTRY = load_registry()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from noai_check.cli import main
-from noai_check.history import HISTORY_FILE, record_crawl
+from noai_check.history.store import HISTORY_FILE, record_crawl
 from tests.crawling import REPO
 from tests.fake_crawl import ROBOTS_V2, TERMS_V2, claim, page, write_crawl
 

@@ -1,0 +1,138 @@
+"""The per-page record written to ``pages.jsonl``: the `check --json` fields plus crawl facts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+from noai_check.judge.page_judgement import Analysis
+from noai_check.signals.response import Fetched
+
+# Response headers kept as evidence: the ones that carry or qualify an AI signal.
+EVIDENCE_HEADERS = (
+    "x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "content-signal",
+    "link", "content-type", "server", "cf-mitigated", "x-datadome",
+)
+
+
+def now_iso() -> str:
+    """A record's timestamp: UTC, to the second."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def evidence_headers(response: Fetched) -> dict[str, list[str]]:
+    """The AI-relevant headers of a response, every value kept."""
+    return {name: response.header_values(name) for name in EVIDENCE_HEADERS if response.header_values(name)}
+
+
+def page_record(
+    *,
+    url: str,
+    page_type: str,
+    response: Fetched,
+    analysis: Analysis | None,
+    unverifiable_reason: str | None,
+    fetched_at: str,
+) -> dict[str, Any]:
+    """One line of pages.jsonl; ``page`` and ``agents`` are None when the page could not be read."""
+    verifiable = unverifiable_reason is None and analysis is not None and analysis.page is not None
+    return {
+        "url": url,
+        "final_url": response.final_url or response.url,
+        "page_type": page_type,
+        "status": response.status,
+        "verifiable": verifiable,
+        "unverifiable_reason": unverifiable_reason,
+        "fetched_at": fetched_at,
+        "sha256": hashlib.sha256(response.body).hexdigest() if response.status is not None else None,
+        "headers": evidence_headers(response),
+        "page": analysis.page_json() if analysis and verifiable else None,
+        "agents": _agents_json(analysis) if analysis else {},
+        "findings": [f.to_json() for f in analysis.findings] if analysis else [],
+    }
+
+
+class AgentsJson(dict):  # type: ignore[type-arg]
+    """A record's agents map and, once encoded, its JSON text.
+
+    Pages that share a judgement (verdict.judge_page) share one AgentsJson, so a crawl encodes
+    the usual 165-agent map once, not once per page. Read it, never change it.
+    """
+
+    __slots__ = ("encoded",)
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.encoded: str | None = None
+
+
+_AGENTS_JSON_LIMIT = 16
+_agents_json_memo: dict[int, tuple[dict[str, Any], AgentsJson]] = {}
+
+
+def _agents_json(analysis: Analysis) -> AgentsJson:
+    """The agents map; agents that share a verdict share one dict, so it is encoded once (encode_record)."""
+    known = _agents_json_memo.get(id(analysis.agents))
+    if known is not None and known[0] is analysis.agents:  # the verdicts dict is held, so its id is not reused
+        return known[1]
+    shared: dict[int, dict[str, Any]] = {}
+    result = AgentsJson(
+        (token, shared.get(id(v)) or shared.setdefault(id(v), v.to_json())) for token, v in analysis.agents.items()
+    )
+    if len(_agents_json_memo) >= _AGENTS_JSON_LIMIT:
+        _agents_json_memo.clear()
+    _agents_json_memo[id(analysis.agents)] = (analysis.agents, result)
+    return result
+
+
+@lru_cache(maxsize=4096)
+def _encoded_token(token: str) -> str:
+    return json.dumps(token, ensure_ascii=False)
+
+
+def _encode_agents(agents: dict[str, Any]) -> str:
+    """``"agents": {...}`` as json.dumps(sort_keys=True) writes it, each distinct verdict encoded once."""
+    if isinstance(agents, AgentsJson) and agents.encoded is not None:
+        return agents.encoded
+    encoded: dict[int, str] = {}
+    parts = []
+    for token in sorted(agents):
+        value = agents[token]
+        text = encoded.get(id(value))
+        if text is None:
+            text = encoded[id(value)] = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        parts.append(f"{_encoded_token(token)}: {text}")
+    middle = '"agents": {' + ", ".join(parts) + "}"
+    if isinstance(agents, AgentsJson):
+        agents.encoded = middle
+    return middle
+
+
+def encode_record(record: dict[str, Any]) -> str:
+    """``json.dumps(record, sort_keys=True, ensure_ascii=False)``, byte for byte, but each distinct
+    agent verdict is encoded once, and a map shared by pages (AgentsJson) once per crawl."""
+    agents = record.get("agents")
+    if not agents:
+        return json.dumps(record, ensure_ascii=False, sort_keys=True)
+    middle = _encode_agents(agents)
+    before = json.dumps({k: v for k, v in record.items() if k < "agents"}, ensure_ascii=False, sort_keys=True)
+    after = json.dumps({k: v for k, v in record.items() if k > "agents"}, ensure_ascii=False, sort_keys=True)
+    pieces = [piece[1:-1] for piece in (before, after) if piece != "{}"]
+    pieces.insert(1 if before != "{}" else 0, middle)
+    return "{" + ", ".join(pieces) + "}"
+
+
+def evidence_record(url: str, response: Fetched, analysis: Analysis | None) -> dict[str, Any]:
+    """What a verdict can be re-checked against without re-crawling: every header, the tags read, the body hash."""
+    return {
+        "url": url,
+        "final_url": response.final_url or response.url,
+        "status": response.status,
+        "error": response.error,
+        "sha256": hashlib.sha256(response.body).hexdigest() if response.status is not None else None,
+        "headers": response.headers,
+        "tags": analysis.page.tags if analysis and analysis.page else [],
+    }

@@ -1,0 +1,89 @@
+"""Files noai-check writes and reads.
+
+The one way a whole output file is replaced (a reader, or a full disk, never sees half of one),
+and the one way the JSON-lines files a crawl writes (pages.jsonl, media.jsonl, terms.jsonl) are read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp makes 0600 files; a report should get the mode any other new file would (0644 usually).
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (str as UTF-8) to ``path`` all at once, or leave the previous file as it was.
+
+    The bytes go to a uniquely named temporary file in the same directory (two writers never share
+    one), are fsynced, and then renamed over ``path`` (atomic on POSIX). On any failure, a full disk
+    say, the temporary file is removed and the error raised: ``path`` keeps its previous content.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), _FILE_MODE)
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(error, OSError) and error.errno is not None:
+            # Named for the file meant, not the temporary one ("No space left on device" names none)
+            raise OSError(error.errno, error.strerror, str(path)) from error
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable; some filesystems cannot fsync a directory, which is fine."""
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@contextlib.contextmanager
+def locked(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive flock on ``lock_file`` (created if missing) for the ``with`` block.
+
+    The lock goes when the file is closed, so a process that dies holding it frees it.
+    """
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, _FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def iter_records(path: Path, buffering: int = -1) -> Iterator[dict[str, Any]]:
+    """Whole records of a JSON-lines file, skipping a torn last line left by a hard kill."""
+    if not path.exists():
+        return
+    # errors="replace": a line cut inside a UTF-8 sequence is skipped like any torn line, not raised.
+    with path.open(encoding="utf-8", errors="replace", buffering=buffering) as stream:
+        for line in stream:
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                continue
