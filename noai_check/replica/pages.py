@@ -96,12 +96,11 @@ def pad(body: bytes, size: int) -> bytes:
     return body[:end] + opening + filler + closing + body[end + len(b"</body>") :]
 
 
-def track_page(user: User, track: Track, origins: Origins) -> str:
-    path = f"/{user.slug}/{track.slug}"
-    url = origins.base + path
-    artwork = f"{origins.media}/{track.artwork_file}" if track.artwork else ""
-    description = track.description or f"{track.title} by {user.display_name}"
-    social = [
+def _track_social(
+    user: User, track: Track, origins: Origins, url: str, artwork: str, description: str
+) -> list[tuple[str, str]]:
+    """A track page's twitter:, og: and soundcloud: metas, in SoundCloud's order."""
+    return [
         ("twitter:title", track.title),
         ("twitter:description", description),
         ("twitter:card", "player"),
@@ -116,6 +115,14 @@ def track_page(user: User, track: Track, origins: Origins) -> str:
         ("soundcloud:user", f"{origins.base}/{user.slug}"),
         ("soundcloud:play_count", str(track.id % 100_000)),
     ]
+
+
+def track_page(user: User, track: Track, origins: Origins) -> str:
+    path = f"/{user.slug}/{track.slug}"
+    url = origins.base + path
+    artwork = f"{origins.media}/{track.artwork_file}" if track.artwork else ""
+    description = track.description or f"{track.title} by {user.display_name}"
+    social = _track_social(user, track, origins, url, artwork, description)
     hydration: list[dict[str, Any]] = [
         {"hydratable": "anonymousId", "data": f"{track.id % 999_983}-{user.id % 999_983}"},
         {
