@@ -281,3 +281,18 @@ def test_serialized_dictionaries_parse_back(members: list[tuple[str, object, str
         assert isinstance(member, Item)
         assert member.value == expected[key]
         assert type(member.value) is type(expected[key])
+
+
+def test_a_date_beyond_python_datetime_is_still_a_date() -> None:
+    """RFC 9651 Dates span the Integer range; a parser bound to datetime (http-sf) fails the whole field here."""
+    assert parse_dictionary("x=@999999999999999, y=@-62135596801") == {
+        "x": Item(Date(999999999999999), {}),
+        "y": Item(Date(-62135596801), {}),
+    }
+    assert parse_content_usage("train-ai=n, x=@999999999999999").prefs == {"train-ai": "n"}
+
+
+def test_misplaced_base64_padding_fails_the_field() -> None:
+    """Padding present but wrong is a base64 decoding error (RFC 9651 4.2.7), unlike padding left out."""
+    assert parse_content_usage("train-ai=n, x=:YQ=:").error is not None
+    assert parse_content_usage("train-ai=n, x=:YQ:").prefs == {"train-ai": "n"}
