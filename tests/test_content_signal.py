@@ -13,9 +13,9 @@ from noai_check.signals.content_signal import (
     content_signal_findings,
     parse_content_signal,
 )
+from tests.corpus import CORPUS_DIR
 
-SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-CORPUS = SHARED_CORPUS / "tdm" / "content_signal_robots"
+CORPUS = CORPUS_DIR / "tdm" / "content_signal_robots"
 _SIGNAL_LINE = re.compile(r"^\s*content-signal\s*:(.*)$", re.IGNORECASE)
 
 
@@ -150,9 +150,9 @@ def test_every_corpus_robots_file_parses_cleanly() -> None:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not (SHARED_CORPUS / "robots").is_dir(), reason="shared corpus not available")
+@pytest.mark.skipif(not (CORPUS_DIR / "robots").is_dir(), reason="shared corpus not available")
 def test_content_signal_lines_anywhere_in_the_robots_corpus_parse_cleanly() -> None:
-    values = [value for path in sorted((SHARED_CORPUS / "robots").glob("*.txt")) for value in _signal_lines(path)]
+    values = [value for path in sorted((CORPUS_DIR / "robots").glob("*.txt")) for value in _signal_lines(path)]
     assert values  # the academic and Cloudflare-managed captures carry them
     for value in values:
         assert parse_content_signal(value).problems == [], value
