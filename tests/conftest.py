@@ -110,7 +110,10 @@ def _crawls(item: pytest.Item) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every end-to-end test ``crawl`` (the slow tier); ``-m "not crawl"`` leaves the unit tests."""
+    """Mark every end-to-end test ``crawl`` (the slow tier; ``-m "not crawl"`` leaves the unit tests), and ``corpus``
+    every test that uses the ``corpus`` fixture."""
     for item in items:
         if _crawls(item):
             item.add_marker(pytest.mark.crawl)
+        if "corpus" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.corpus)
