@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from noai_check.history.store import record_crawl
+
 BASE = "https://sc.example"
 ROBOTS_V1 = b"User-agent: *\nDisallow:\n\nUser-agent: GPTBot\nDisallow: /\n"
 ROBOTS_V2 = b"User-agent: *\nDisallow:\n\nUser-agent: ClaudeBot\nDisallow: /\n"
@@ -74,3 +76,10 @@ def write_crawl(reports: Path, *, finished_at: str, started_at: str | None = Non
     else:
         (out / "report.json").unlink(missing_ok=True)
     return out
+
+
+def crawl(reports: Path, n: int, **kwargs: Any) -> int:
+    """Write crawl number ``n`` (finished 2026-01-0n) with ``write_crawl`` and record it in the history; its run id."""
+    run_id = record_crawl(write_crawl(reports, finished_at=f"2026-01-0{n}T00:00:00Z", **kwargs))
+    assert run_id is not None
+    return run_id

@@ -18,12 +18,6 @@ from tests.rawhttp import raw_server, response
 CHECK_KEYS = {"url", "final_url", "status", "error", "page", "site", "agents", "findings"}
 
 
-@pytest.fixture(scope="module")
-def replica():
-    with start_replica("soundcloud") as running:
-        yield running
-
-
 def run_json(capsys, *argv: str) -> dict:
     assert main(list(argv)) == 0
     return json.loads(capsys.readouterr().out)

@@ -14,8 +14,7 @@ from noai_check.signals.content_signal import (
     parse_content_signal,
 )
 
-SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-CORPUS = SHARED_CORPUS / "tdm" / "content_signal_robots"
+SIGNALS = "tdm/content_signal_robots"  # in the shared corpus
 _SIGNAL_LINE = re.compile(r"^\s*content-signal\s*:(.*)$", re.IGNORECASE)
 
 
@@ -136,9 +135,8 @@ def _signal_lines(path: Path) -> list[str]:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
-def test_every_corpus_robots_file_parses_cleanly() -> None:
-    files = sorted(CORPUS.glob("*.txt"))
+def test_every_corpus_robots_file_parses_cleanly(corpus: Path) -> None:
+    files = sorted((corpus / SIGNALS).glob("*.txt"))
     assert len(files) >= 4
     for path in files:
         values = _signal_lines(path)
@@ -150,16 +148,14 @@ def test_every_corpus_robots_file_parses_cleanly() -> None:
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not (SHARED_CORPUS / "robots").is_dir(), reason="shared corpus not available")
-def test_content_signal_lines_anywhere_in_the_robots_corpus_parse_cleanly() -> None:
-    values = [value for path in sorted((SHARED_CORPUS / "robots").glob("*.txt")) for value in _signal_lines(path)]
+def test_content_signal_lines_anywhere_in_the_robots_corpus_parse_cleanly(corpus: Path) -> None:
+    values = [value for path in sorted((corpus / "robots").glob("*.txt")) for value in _signal_lines(path)]
     assert values  # the academic and Cloudflare-managed captures carry them
     for value in values:
         assert parse_content_signal(value).problems == [], value
 
 
 @pytest.mark.corpus
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not available")
 @pytest.mark.parametrize(
     ("name", "signals", "other"),
     [
@@ -172,8 +168,8 @@ def test_content_signal_lines_anywhere_in_the_robots_corpus_parse_cleanly() -> N
         ("www.ebsco.com__2026-07-13__academic.txt", {"ai-train": True, "search": True, "ai-input": True}, {}),
     ],
 )
-def test_corpus_values(name: str, signals: dict[str, bool], other: dict[str, str]) -> None:
-    (value,) = _signal_lines(CORPUS / name)
+def test_corpus_values(corpus: Path, name: str, signals: dict[str, bool], other: dict[str, str]) -> None:
+    (value,) = _signal_lines(corpus / SIGNALS / name)
     signal = parse_content_signal(value)
     assert signal.signals == signals
     assert signal.other == other

@@ -11,15 +11,8 @@ from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.project import get_project_settings
 
-from noai_check.replica import start_replica
 from spiders.soundcloud import SoundCloudSpider
 from tests.crawling import FAST, mismatches, records_by_url, scrapy_crawl, spider_args
-
-
-@pytest.fixture(scope="module")
-def replica():
-    with start_replica("soundcloud") as running:
-        yield running
 
 
 @pytest.fixture(scope="module")

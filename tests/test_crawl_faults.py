@@ -124,11 +124,10 @@ def test_demo_runs_offline_and_says_where_the_report_is(tmp_path):
     assert data["platform"] == "soundcloud" and data["base_url"].startswith("http://127.0.0.1:")
 
 
-def test_agents_file_adds_agents_to_the_crawl_and_the_rebuild(tmp_path):
+def test_agents_file_adds_agents_to_the_crawl_and_the_rebuild(tmp_path, start_scenario):
     agents = tmp_path / "agents.txt"
     agents.write_text("ReplicaTestBot,training,Tests\n")
-    with start_replica("soundcloud") as replica:
-        result = scrapy_crawl(replica, tmp_path / "reports", max_pages="3", settings={"NOAI_AGENTS_FILE": str(agents)})
+    result = scrapy_crawl(start_scenario("soundcloud"), tmp_path / "reports", max_pages="3", settings={"NOAI_AGENTS_FILE": str(agents)})
     assert result.returncode == 0, result.stderr[-2000:]
     out = tmp_path / "reports" / "soundcloud"
     pages = [r for r in read_jsonl(out / "pages.jsonl") if r["verifiable"]]
@@ -171,11 +170,10 @@ def error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
     return [line for line in result.stderr.splitlines() if line.startswith("error:")]
 
 
-def test_a_crawl_whose_report_cannot_be_written_exits_1_and_says_which_file(tmp_path):
+def test_a_crawl_whose_report_cannot_be_written_exits_1_and_says_which_file(tmp_path, start_scenario):
     reports = tmp_path / "reports"
     (reports / "index.html").mkdir(parents=True)  # the index cannot replace a directory
-    with start_replica("soundcloud") as replica:
-        result = scrapy_crawl(replica, reports, max_pages="3")
+    result = scrapy_crawl(start_scenario("soundcloud"), reports, max_pages="3")
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     assert error_lines(result) == [f"error: report not written: Is a directory: {reports / 'index.html'}"]

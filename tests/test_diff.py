@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -17,15 +16,9 @@ from noai_check.history.diff import changes_for_report, choose_runs, diff_histor
 from noai_check.history.store import HISTORY_FILE, open_history, record_crawl
 from noai_check.replica import start_replica
 from tests.crawling import REPO, scrapy_crawl
-from tests.fake_crawl import ROBOTS_V2, TERMS_V2, claim, page, write_crawl
+from tests.fake_crawl import ROBOTS_V2, TERMS_V2, claim, crawl, page, write_crawl
 
 TEMPLATES = REPO / "noai_check" / "report" / "templates"
-
-
-def crawl(reports: Path, n: int, **kwargs) -> int:
-    run_id = record_crawl(write_crawl(reports, finished_at=f"2026-01-0{n}T00:00:00Z", **kwargs))
-    assert run_id is not None
-    return run_id
 
 
 def kinds(changes):

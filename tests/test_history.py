@@ -242,15 +242,13 @@ def test_two_processes_recording_different_platforms_at_once(tmp_path):
 # ---------------------------------------------------------------- a history that cannot be written
 
 
-def test_a_crawl_whose_run_cannot_be_recorded_exits_1(tmp_path):
+def test_a_crawl_whose_run_cannot_be_recorded_exits_1(tmp_path, start_scenario):
     """history.sqlite is a directory: the report is written, but the next run could not say what changed."""
-    from noai_check.replica import start_replica
     from tests.crawling import scrapy_crawl
 
     reports = tmp_path / "reports"
     (reports / HISTORY_FILE).mkdir(parents=True)
-    with start_replica("soundcloud") as replica:
-        result = scrapy_crawl(replica, reports, max_pages="3")
+    result = scrapy_crawl(start_scenario("soundcloud"), reports, max_pages="3")
     assert result.returncode == 1, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]

@@ -18,10 +18,10 @@ from noai_check.judge.registry import (
     load_registry,
     shipped_registry,
 )
+from tests.corpus import CORPUS_DIR
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-ROBOTS_JSON = CORPUS / "ai_robots_txt" / "robots.json__2026-08-22.json"
-SOUNDCLOUD_2023 = CORPUS / "robots" / "soundcloud.com__2023-11-19.txt"
+ROBOTS_JSON = CORPUS_DIR / "ai_robots_txt" / "robots.json__2026-08-22.json"
+SOUNDCLOUD_2023 = CORPUS_DIR / "robots" / "soundcloud.com__2023-11-19.txt"
 SHIPPED_FILE = Path(__file__).resolve().parents[1] / "noai_check" / "judge" / "data" / "agents.json"
 
 

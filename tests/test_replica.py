@@ -13,7 +13,6 @@ import sys
 import time
 import urllib.parse
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 
 import lxml.html
@@ -54,12 +53,6 @@ def metas(body: bytes, name: str) -> list[str]:
     """Contents of real ``<meta name=...>`` elements (case-insensitive name), as a parser sees them."""
     tree = lxml.html.fromstring(body)
     return [m.get("content") for m in tree.iter("meta") if (m.get("name") or "").lower() == name]
-
-
-@pytest.fixture(scope="module")
-def replica() -> Iterator[Replica]:
-    with start_replica("soundcloud") as running:
-        yield running
 
 
 # start / stop
@@ -740,7 +733,7 @@ def test_module_command_prints_its_urls_serves_and_stops_on_sigterm() -> None:
         assert process.stderr is not None and process.stderr.read() == ""
     finally:
         process.kill()
-        process.wait()
+        process.communicate()  # reads and closes both pipes: no ResourceWarning
 
 
 def test_module_command_rejects_a_bad_scenario(tmp_path: Path) -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -19,8 +18,9 @@ from noai_check.signals.tdmrep import (
     tdm_from_headers,
     tdm_from_meta,
 )
+from tests.corpus import CORPUS_DIR
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "tdm" / "tdmrep_json"
+CORPUS = CORPUS_DIR / "tdm" / "tdmrep_json"
 
 
 def _file(rules: object, status: int = 200, content_type: str = "application/json") -> TdmRepFile:

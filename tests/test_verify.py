@@ -12,19 +12,15 @@ from pathlib import Path
 import pytest
 
 from noai_check.cli import main
-from noai_check.history.store import HISTORY_FILE, record_crawl
+from noai_check.history.store import HISTORY_FILE
 from tests.crawling import REPO
-from tests.fake_crawl import ROBOTS_V2, TERMS_V2, claim, page, write_crawl
+from tests.fake_crawl import ROBOTS_V2, TERMS_V2, claim, crawl, page
 
 
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch):
     monkeypatch.setenv("COLUMNS", "400")
     monkeypatch.setenv("NO_COLOR", "1")
-
-
-def crawl(reports, n: int, **kwargs) -> None:
-    assert record_crawl(write_crawl(reports, finished_at=f"2026-01-0{n}T00:00:00Z", **kwargs)) is not None
 
 
 def verify(reports, *extra: str, capsys) -> tuple[int, str, str]:
