@@ -134,7 +134,7 @@ def _read_source(name_or_path: str | Path) -> tuple[str, str, str]:
     as_text = str(name_or_path)
     looks_like_path = isinstance(name_or_path, Path) or "/" in as_text or as_text.endswith(".json")
     if not looks_like_path:
-        packaged = resources.files("noai_check.replica").joinpath("scenarios", f"{as_text}.json")
+        packaged = resources.files("noai_check.replica").joinpath("scenarios").joinpath(f"{as_text}.json")
         if not packaged.is_file():
             raise ScenarioError(f"{as_text}.json: no such scenario in noai_check/replica/scenarios")
         return packaged.read_text(encoding="utf-8"), f"{as_text}.json", as_text
