@@ -22,7 +22,6 @@ import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from noai_check.files import iter_records
 from noai_check.judge.page_records import Verdicts, iter_judged
 from noai_check.signals.site_files import SITE_FILES, site_folder_name
 from noai_check.signals.terms import Clause, clauses_text, extract_clauses
+from noai_check.timestamps import now
 
 HISTORY_FILE = "history.sqlite"
 APPLICATION_ID = 0x6E6F6169  # "noai": marks the file as ours (PRAGMA application_id)
@@ -329,10 +329,6 @@ def snapshot_from_reports(
 # ---------------------------------------------------------------- the database
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
@@ -407,7 +403,7 @@ class History:
         cursor = self.conn.execute(
             "INSERT INTO runs (platform, base_url, started_at, finished_at, recorded_at, complete, finish_reason,"
             " tool_version, registry_version, settings, claims, page_types) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-            (s.platform, s.base_url, s.started_at, s.finished_at, _now(), int(s.complete), s.finish_reason,
+            (s.platform, s.base_url, s.started_at, s.finished_at, now(), int(s.complete), s.finish_reason,
              s.tool_version, s.registry_version, _json(s.settings), _json(s.claims), _json(s.page_types)),
         )
         run_id = int(cursor.lastrowid or 0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from noai_check.platforms.base import Platform
 from noai_check.report.claims import tally_claims
 from noai_check.report.summary import Summary
 from noai_check.signals.site_files import origin_of
+from noai_check.timestamps import now
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     report = {
         "schema_version": SCHEMA_VERSION,
         **meta,
-        "finished_at": meta.get("finished_at") or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_at": meta.get("finished_at") or now(),
         "site": sites,
         "claims": [claim.to_json() for claim in claims],
         **data,

@@ -24,6 +24,7 @@ from jinja2 import (
 )
 
 from noai_check.judge.registry import Registry
+from noai_check.timestamps import parse_timestamp
 
 MAX_FILE_LINES = 400  # lines of a site file shown in full; flagged lines beyond are still shown
 MAX_FLAGGED_LINES = 200
@@ -112,11 +113,9 @@ def report_name(report: dict[str, Any]) -> str:
 
 def when(value: object) -> str:
     """An ISO timestamp as a reader says it: 26 November 2026, 13:05 UTC (anything else as given)."""
-    from datetime import datetime
-
     text = "" if value is None else str(value)
     try:
-        moment = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        moment = parse_timestamp(text)
     except ValueError:
         return clip(text, 60) or "unknown"
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
