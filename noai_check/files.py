@@ -1,7 +1,8 @@
 """Files noai-check writes and reads.
 
 The one way a whole output file is replaced (a reader, or a full disk, never sees half of one),
-and the one way the JSON-lines files a crawl writes (pages.jsonl, media.jsonl, terms.jsonl) are read.
+the one way the JSON-lines files a crawl writes (pages.jsonl, media.jsonl, terms.jsonl) are read,
+and the one reader of a stored crawl's run.json (history and `noai-check report` both start from it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from noai_check.errors import NoaiCheckError
+
+RUN_FILE = "run.json"  # a stored crawl's facts, written by noai_check.report.build
 
 
 def _umask() -> int:
@@ -87,3 +92,16 @@ def iter_records(path: Path, buffering: int = -1) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
             except json.JSONDecodeError:
                 continue
+
+
+def read_run_meta(out: Path) -> dict[str, Any]:
+    """run.json of the crawl stored in ``out``: cheap, so callers can decide before reading every page."""
+    try:
+        meta = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NoaiCheckError(f"no stored crawl in {out}: {RUN_FILE} is missing") from None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: {RUN_FILE}: {error}") from None
+    if not isinstance(meta, dict):
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: {RUN_FILE} is not a JSON object")
+    return meta

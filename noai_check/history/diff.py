@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from noai_check.errors import NoaiCheckError
+from noai_check.files import read_run_meta
 from noai_check.history.store import (
     HISTORY_FILE,
     History,
@@ -24,7 +25,6 @@ from noai_check.history.store import (
     SiteFileRow,
     TermsRow,
     open_history,
-    read_run_meta,
     snapshot_from_reports,
 )
 from noai_check.history.terms_watch import compare_clauses

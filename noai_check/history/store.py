@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from noai_check.errors import NoaiCheckError
-from noai_check.files import iter_records
+from noai_check.files import iter_records, read_run_meta
 from noai_check.judge.page_records import Verdicts, iter_judged
 from noai_check.signals.site_files import SITE_FILES, site_folder_name
 from noai_check.signals.terms import Clause, clauses_text, extract_clauses
@@ -259,19 +259,6 @@ def terms_row(record: dict[str, Any]) -> TermsRow:
         sha256=record.get("sha256"), fetched_at=record.get("fetched_at"),
         clauses=extract_clauses(html) if readable and html is not None else None,
     )
-
-
-def read_run_meta(out: Path) -> dict[str, Any]:
-    """run.json of the crawl in ``out``: cheap, so callers can decide before reading every page."""
-    try:
-        meta = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise NoaiCheckError(f"no stored crawl in {out}: run.json is missing") from None
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise NoaiCheckError(f"cannot read the stored crawl in {out}: {error}") from None
-    if not isinstance(meta, dict):
-        raise NoaiCheckError(f"cannot read the stored crawl in {out}: run.json is not an object")
-    return meta
 
 
 def snapshot_from_reports(

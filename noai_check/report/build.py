@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from noai_check.files import write_atomic
+from noai_check.files import RUN_FILE, write_atomic
 from noai_check.judge.page_records import Verdicts, iter_judged
 from noai_check.judge.registry import Registry
 from noai_check.platforms.base import Platform
@@ -175,7 +175,7 @@ def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platfor
     from noai_check.report.html import render_html
     from noai_check.report.index import write_index
 
-    write_atomic(out / "run.json", json.dumps(meta, indent=2, sort_keys=True))
+    write_atomic(out / RUN_FILE, json.dumps(meta, indent=2, sort_keys=True))
     built = build(out, meta, sites, platform, registry)
     path = out / "report.json"
     write_atomic(path, json.dumps(built.report, indent=2, sort_keys=True, ensure_ascii=False))
