@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from noai_check.cli import main
 from noai_check.errors import NoaiCheckError
 from noai_check.files import read_run_meta
 from noai_check.history.store import snapshot_from_reports
@@ -51,3 +54,54 @@ def test_every_reader_refuses_with_one_message(
 def test_reads_the_object(tmp_path: Path) -> None:
     (tmp_path / "run.json").write_text('{"platform": "soundcloud"}', encoding="utf-8")
     assert read_run_meta(tmp_path) == {"platform": "soundcloud"}
+
+
+GOOD_RUN = {"platform": "soundcloud", "base_url": "https://soundcloud.com", "started_at": "2026-11-26T11:00:00Z",
+            "finished_at": "2026-11-26T12:00:00Z", "complete": True, "settings": {}}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"settings": "x"}, "run.json 'settings' must be an object"),
+        ({"complete": "yes"}, "run.json 'complete' must be true or false"),
+        ({"finished_at": 5}, "run.json 'finished_at' must be a string or null"),
+        ({"base_url": None}, "run.json 'base_url' must be a string"),
+    ],
+)
+def test_a_hand_edited_run_json_is_refused_by_type(tmp_path: Path, change: dict[str, object], message: str) -> None:
+    (tmp_path / "run.json").write_text(json.dumps({**GOOD_RUN, **change}), encoding="utf-8")
+    with pytest.raises(NoaiCheckError, match=re.escape(message)):
+        read_run_meta(tmp_path)
+
+
+def _stored(tmp_path: Path, run: dict[str, object], pages: str = "") -> Path:
+    out = tmp_path / "soundcloud"
+    out.mkdir()
+    (out / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    (out / "pages.jsonl").write_text(pages, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("run", "pages", "message"),
+    [
+        (GOOD_RUN, '{"url": "https://soundcloud.com/a/b", "page_type": "track", "verifiable": false}\n', ""),
+        ({k: v for k, v in GOOD_RUN.items() if k != "base_url"}, "", "run.json has no 'base_url'"),
+        ({k: v for k, v in GOOD_RUN.items() if k != "complete"}, "", "run.json has no 'complete'"),
+        (GOOD_RUN, '{"url": 5, "page_type": "track"}\n', "pages.jsonl record 1 is not a page record"),
+        (GOOD_RUN, '{"url": "https://soundcloud.com/a/b", "page_type": "track", "verifiable": true}\n{"url": "/x"}\n',
+         "pages.jsonl record 2 is not a page record"),
+    ],
+)
+def test_report_command_refuses_a_damaged_crawl_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], run: dict[str, object], pages: str, message: str
+) -> None:
+    reports = _stored(tmp_path, run, pages)
+    code = main(["report", "soundcloud", "--reports-dir", str(reports)])
+    err = capsys.readouterr().err
+    if not message:  # the smallest record a crawl writes still makes a report
+        assert (code, err) == (0, "")
+        return
+    assert code == 2
+    assert message in err and "Traceback" not in err and err.count("\n") == 1

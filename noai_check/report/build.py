@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from noai_check.errors import NoaiCheckError
 from noai_check.files import RUN_FILE, write_atomic
 from noai_check.judge.page_records import Verdicts, iter_judged
 from noai_check.judge.registry import Registry
@@ -62,6 +63,14 @@ def page_row(record: dict[str, Any], verdicts: Verdicts, training_tokens: frozen
     }
 
 
+def _check_record(out: Path, number: int, record: dict[str, Any]) -> None:
+    """A page record must at least say which page it is; a hand-edited pages.jsonl is refused in one line."""
+    if not (isinstance(record.get("url"), str) and isinstance(record.get("page_type"), str)
+            and isinstance(record.get("verifiable"), bool)):
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: pages.jsonl record {number} is not a page record "
+                             "(it needs url, page_type and verifiable)")
+
+
 def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Built:
     """One streaming pass over pages.jsonl and media.jsonl: the numbers, the claims, the first rows."""
     from noai_check.judge.registry import TRAINING_PURPOSES
@@ -74,6 +83,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     total = 0
     for record, verdicts in iter_judged(out / "pages.jsonl"):
         total += 1
+        _check_record(out, total, record)
         url = record.get("final_url") or record["url"]
         examples.setdefault(origin_of(url), {}).setdefault(record["page_type"], url)
         summary.add(record, verdicts)

@@ -13,6 +13,9 @@ from noai_check.platforms import PLATFORMS, SITE
 from noai_check.platforms.base import Platform
 from noai_check.report.build import write_report
 
+# What report.json and report.html are made from; a crawl always writes them.
+REPORT_NEEDS = ("platform", "base_url", "started_at", "complete")
+
 
 def _platform(folder: str, meta: dict[str, object]) -> Platform:
     """The folder's platform; a `scrapy crawl site` folder is named after its host, so run.json says which."""
@@ -27,7 +30,7 @@ def _platform(folder: str, meta: dict[str, object]) -> Platform:
 def rebuild_report(reports_dir: Path, platform_name: str) -> Path:
     """Re-read run.json, sites.json and pages.jsonl; write report.json and report.html again."""
     out = reports_dir / platform_name
-    meta = read_run_meta(out)
+    meta = read_run_meta(out, required=REPORT_NEEDS)
     try:
         sites_file = out / "sites.json"
         sites = json.loads(sites_file.read_text(encoding="utf-8")) if sites_file.exists() else {}
