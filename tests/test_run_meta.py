@@ -12,7 +12,7 @@ import pytest
 from noai_check.cli import main
 from noai_check.errors import NoaiCheckError
 from noai_check.files import read_run_meta
-from noai_check.history.store import snapshot_from_reports
+from noai_check.history.snapshot import snapshot_from_reports
 from noai_check.report.rebuild import rebuild_report
 
 

@@ -16,17 +16,8 @@ from urllib.parse import urlsplit
 
 from noai_check.errors import NoaiCheckError
 from noai_check.files import read_run_meta
-from noai_check.history.store import (
-    HISTORY_FILE,
-    History,
-    PageRow,
-    RunInfo,
-    RunSnapshot,
-    SiteFileRow,
-    TermsRow,
-    open_history,
-    snapshot_from_reports,
-)
+from noai_check.history.snapshot import PageRow, RunInfo, RunSnapshot, SiteFileRow, TermsRow, snapshot_from_reports
+from noai_check.history.store import HISTORY_FILE, History, open_history
 from noai_check.history.terms_watch import compare_clauses
 from noai_check.judge.registry import Registry, load_registry
 from noai_check.signals.robots import RobotsTxt, parse_robots

@@ -24,7 +24,8 @@ from typing import Any
 
 from noai_check.errors import NoaiCheckError
 from noai_check.history.diff import choose_runs, diff_snapshots
-from noai_check.history.store import RunInfo, RunSnapshot, open_history
+from noai_check.history.snapshot import RunInfo, RunSnapshot
+from noai_check.history.store import open_history
 from noai_check.judge.registry import Registry, load_registry
 
 FAIL_ON = ("regression", "claims", "incomplete")
