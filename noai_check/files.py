@@ -1,7 +1,8 @@
 """Files noai-check writes and reads.
 
 The one way a whole output file is replaced (a reader, or a full disk, never sees half of one),
-and the one way the JSON-lines files a crawl writes (pages.jsonl, media.jsonl, terms.jsonl) are read.
+the one way the JSON-lines files a crawl writes (pages.jsonl, media.jsonl, terms.jsonl) are read,
+and the one reader of a stored crawl's run.json (history and `noai-check report` both start from it).
 """
 
 from __future__ import annotations
@@ -14,6 +15,22 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from noai_check.errors import NoaiCheckError
+
+RUN_FILE = "run.json"  # a stored crawl's facts, written by noai_check.report.build
+# The run.json keys its readers use, and the JSON types a crawl writes them as (None: null).
+RUN_FIELDS: dict[str, tuple[type | None, ...]] = {
+    "platform": (str,),
+    "base_url": (str,),
+    "started_at": (str, None),
+    "finished_at": (str, None),
+    "finish_reason": (str, None),
+    "complete": (bool,),
+    "settings": (dict,),
+    "tool_version": (str, None),
+    "registry_version": (str, None),
+}
 
 
 def _umask() -> int:
@@ -87,3 +104,30 @@ def iter_records(path: Path, buffering: int = -1) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
             except json.JSONDecodeError:
                 continue
+
+
+def read_run_meta(out: Path, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """run.json of the crawl stored in ``out``: cheap, so callers can decide before reading every page.
+
+    Every known key present must have the type a crawl writes (RUN_FIELDS), and the ``required``
+    ones must be there: a hand-edited file is refused here, in one line, not deep in a report.
+    """
+    try:
+        meta = json.loads((out / RUN_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise NoaiCheckError(f"no stored crawl in {out}: {RUN_FILE} is missing") from None
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: {RUN_FILE}: {error}") from None
+    if not isinstance(meta, dict):
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: {RUN_FILE} is not a JSON object")
+    for key in required:
+        if key not in meta:
+            raise NoaiCheckError(f"cannot read the stored crawl in {out}: {RUN_FILE} has no {key!r}")
+    for key, types in RUN_FIELDS.items():
+        if key in meta and not any(meta[key] is None if kind is None else isinstance(meta[key], kind) for kind in types):
+            wanted = " or ".join("null" if kind is None else _JSON_TYPE_NAMES[kind] for kind in types)
+            raise NoaiCheckError(f"cannot read the stored crawl in {out}: {RUN_FILE} {key!r} must be {wanted}")
+    return meta
+
+
+_JSON_TYPE_NAMES = {str: "a string", bool: "true or false", dict: "an object"}

@@ -14,13 +14,13 @@ import pytest
 
 from noai_check.errors import NoaiCheckError
 from noai_check.history import store as history_module
+from noai_check.history.snapshot import snapshot_from_reports
 from noai_check.history.store import (
     APPLICATION_ID,
     HISTORY_FILE,
     open_history,
     record_crawl,
     schema_version,
-    snapshot_from_reports,
 )
 from tests.crawling import REPO
 from tests.fake_crawl import ROBOTS_V1, page, write_crawl
@@ -214,7 +214,8 @@ def test_threads_recording_at_once_all_land(tmp_path):
 _RECORD = """
 import sys
 from pathlib import Path
-from noai_check.history.store import open_history, snapshot_from_reports
+from noai_check.history.snapshot import snapshot_from_reports
+from noai_check.history.store import open_history
 reports, out, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
 snapshot = snapshot_from_reports(out)
 for n in range(rounds):

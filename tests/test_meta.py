@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.signals.meta_tags import html_charset, iter_meta_tags, looks_like_html
+from noai_check.signals.meta_tags import html_charset, iter_meta_tags
 from tests.html5_reference import reference_metas, scanned_metas
 
 
@@ -70,12 +70,6 @@ def test_latin1_and_utf16_pages():
     assert [t.content for t in iter_meta_tags('<meta name="description" content="café">'.encode("latin-1"), "latin-1")] == ["café"]
     utf16 = '<meta name="robots" content="noai">'.encode("utf-16")
     assert [t.content for t in iter_meta_tags(utf16, "utf-16")] == ["noai"]
-
-
-def test_looks_like_html():
-    assert looks_like_html(b"\xef\xbb\xbf  <!DOCTYPE html><html>", "")
-    assert looks_like_html(b"User-agent: *", "text/html")
-    assert not looks_like_html(b"User-agent: *", "text/plain")
 
 
 @settings(max_examples=150, deadline=None)

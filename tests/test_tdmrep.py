@@ -12,7 +12,6 @@ from noai_check.signals.tdmrep import (
     TdmRepFile,
     TdmValue,
     layer_tdm,
-    looks_like_html_page,
     parse_tdmrep_json,
     tdm_finding,
     tdm_from_headers,
@@ -460,16 +459,6 @@ def test_tdm_finding() -> None:
     assert tdm_finding(META_1).source == "meta"
 
 
-def test_looks_like_html_page() -> None:
-    assert looks_like_html_page("<!-- x --><!doctype html><p>")
-    assert looks_like_html_page("<HTML>")
-    assert looks_like_html_page("<p>soft 404</p>", "text/html")
-    assert not looks_like_html_page('[{"location": "/"}]', "text/html")
-    assert not looks_like_html_page("# Title\n<html> in prose")
-    assert not looks_like_html_page("<!---->" * 200_000 + "x")  # must stay fast (no regex backtracking)
-    assert looks_like_html_page("<!---->" * 5000 + "<html>")
-
-
 # --- properties ------------------------------------------------------------------------
 
 
@@ -859,19 +848,3 @@ def test_tdm_finding_is_the_whole_statement() -> None:
         "tdm-reservation", "header", "GPTBot", "0", HEADER_0.evidence
     )
     assert tdm_finding(META_UNSET) == Finding("tdm-reservation", "meta", None, "unset", META_UNSET.evidence)
-
-
-@pytest.mark.parametrize(
-    ("text", "content_type", "html"),
-    [
-        ("  <!-- c --><html>", "", True),
-        ("<!-- generated --><html><!-- x --></html>", "", True),
-        ("<!----><html>", "", True),
-        ("<!-- unclosed <html>", "", False),
-        (" \n<div>oops</div>", "text/html", True),
-        ("<div>oops</div>", "text/html; charset=utf-8; q=1", True),
-        ("<div>oops</div>", "", False),
-    ],
-)
-def test_html_page_detection(text: str, content_type: str, html: bool) -> None:
-    assert looks_like_html_page(text, content_type) is html

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
 
 from noai_check.judge.page_judgement import Analysis
 from noai_check.signals.response import Fetched
+from noai_check.timestamps import now as now_iso  # noqa: F401  (re-exported: a record's timestamp)
 
 # Response headers kept as evidence: the ones that carry or qualify an AI signal.
 EVIDENCE_HEADERS = (
     "x-robots-tag", "tdm-reservation", "tdm-policy", "content-usage", "content-signal",
     "link", "content-type", "server", "cf-mitigated", "x-datadome",
 )
-
-
-def now_iso() -> str:
-    """A record's timestamp: UTC, to the second."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def evidence_headers(response: Fetched) -> dict[str, list[str]]:

@@ -23,8 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from noai_check.errors import NoaiCheckError
-from noai_check.history.diff import choose_runs, diff_snapshots
-from noai_check.history.store import RunInfo, RunSnapshot, open_history
+from noai_check.history.compare import diff_snapshots
+from noai_check.history.diff import choose_runs
+from noai_check.history.snapshot import RunInfo, RunSnapshot
+from noai_check.history.store import open_history
 from noai_check.judge.registry import Registry, load_registry
 
 FAIL_ON = ("regression", "claims", "incomplete")

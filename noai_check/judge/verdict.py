@@ -223,7 +223,8 @@ def _agent_classes(site: Site, registry: Registry) -> tuple[list[list[Agent]], l
                         tuple(on_site.signal_lines))
             classes.setdefault(identity, []).append(agent)
         known = site.memo[key] = (list(classes.values()), singles)
-    return known
+    found: tuple[list[list[Agent]], list[Agent]] = known
+    return found
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from .base import OTHER, RESERVED, SUBPAGE, Claim, Platform, segments
+from .base import RESERVED, SUBPAGE, Claim, PathRule, Platform, any_of, any_segment, lower_in, none_of, path_classifier
 
 RESERVED_WORDS = frozenset(
     """
@@ -26,16 +26,16 @@ _USER = re.compile(r"^[A-Za-z0-9_-]+$")
 _HASH = re.compile(r"^[A-Za-z0-9]{5,12}$")
 
 
-def classify_path(path: str) -> str:
-    """Page type of an ArtStation path: artwork, profile, or other/subpage/reserved."""
-    parts = segments(path)
-    if not parts:
-        return OTHER
-    if parts[0] == "artwork":
-        return "artwork" if len(parts) == 2 and _HASH.match(parts[1]) else SUBPAGE
-    if parts[0].lower() in RESERVED_WORDS or not _USER.match(parts[0]):
-        return RESERVED
-    return "profile" if len(parts) == 1 else SUBPAGE
+# Page type of an ArtStation path: artwork, profile, or other/subpage/reserved.
+classify_path = path_classifier(
+    (
+        PathRule(("artwork", _HASH), "artwork"),
+        PathRule(("artwork",), SUBPAGE, prefix=True),
+        PathRule((any_of(lower_in(RESERVED_WORDS), none_of(_USER)),), RESERVED, prefix=True),
+        PathRule((any_segment,), "profile"),
+    ),
+    SUBPAGE,
+)
 
 
 ARTSTATION = Platform(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .base import OTHER, RESERVED, SUBPAGE, Platform, segments
+from .base import RESERVED, SUBPAGE, PathRule, Platform, any_of, any_segment, lower_in, none_of, path_classifier
 
 RESERVED_WORDS = frozenset(
     """
@@ -17,18 +17,16 @@ RESERVED_WORDS = frozenset(
 _SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def classify_path(path: str) -> str:
-    """Page type of an Audiomack path: song, album, artist, or other/subpage/reserved."""
-    parts = segments(path)
-    if not parts:
-        return OTHER
-    if parts[0].lower() in RESERVED_WORDS or not _SLUG.match(parts[0]):
-        return RESERVED
-    if len(parts) == 1:
-        return "artist"
-    if len(parts) == 3 and parts[1] in ("song", "album") and _SLUG.match(parts[2]):
-        return parts[1]
-    return SUBPAGE
+# Page type of an Audiomack path: song, album, artist, or other/subpage/reserved.
+classify_path = path_classifier(
+    (
+        PathRule((any_of(lower_in(RESERVED_WORDS), none_of(_SLUG)),), RESERVED, prefix=True),
+        PathRule((any_segment,), "artist"),
+        PathRule((any_segment, "song", _SLUG), "song"),
+        PathRule((any_segment, "album", _SLUG), "album"),
+    ),
+    SUBPAGE,
+)
 
 
 AUDIOMACK = Platform(

@@ -12,7 +12,7 @@ origin: its robots.txt, tdmrep.json, ai.txt and llms.txt are read before any pag
 
 from __future__ import annotations
 
-from .base import OTHER, RESERVED, SUBPAGE, Platform, segments
+from .base import RESERVED, SUBPAGE, PathRule, Platform, any_segment, path_classifier
 
 # <name>.bandcamp.com hosts that are Bandcamp's own services, never artists.
 SERVICE_HOSTS = tuple(
@@ -21,19 +21,13 @@ SERVICE_HOSTS = tuple(
 )
 
 
-def classify_hub_path(path: str) -> str:
-    """bandcamp.com: the home page is for discovery; everything else is a feature (discover, tag, help)."""
-    return OTHER if not segments(path) else RESERVED
+# bandcamp.com: the home page is for discovery; everything else is a feature (discover, tag, help).
+classify_hub_path = path_classifier((), RESERVED)
 
-
-def classify_artist_path(path: str) -> str:
-    """An artist host: ``/`` artist, ``/album/x`` album, ``/track/x`` track, the rest sub-pages."""
-    parts = segments(path)
-    if not parts:
-        return "artist"
-    if len(parts) == 2 and parts[0] in ("album", "track"):
-        return parts[0]
-    return SUBPAGE
+# An artist host: ``/`` artist, ``/album/x`` album, ``/track/x`` track, the rest sub-pages.
+classify_artist_path = path_classifier(
+    (PathRule(("album", any_segment), "album"), PathRule(("track", any_segment), "track")), SUBPAGE, home="artist"
+)
 
 
 BANDCAMP = Platform(

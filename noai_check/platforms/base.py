@@ -6,6 +6,7 @@ between platforms lives in a ``Platform`` value.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
@@ -34,6 +35,93 @@ def slash_canonical(url: str) -> str:
 def segments(path: str) -> list[str]:
     """The non-empty segments of a URL path."""
     return [s for s in path.split("/") if s]
+
+
+# ---------------------------------------------------------------- path classification as a table
+
+# How one path segment is tested: a str is that exact segment, a frozenset any of its members
+# (exactly), a compiled regex must ``match``, and any other callable must return something true.
+SegmentTest = str | frozenset[str] | re.Pattern[str] | Callable[[str], object]
+
+
+def any_segment(segment: str) -> bool:
+    """Every segment passes: the pattern only asks that one be there."""
+    return True
+
+
+def lower_in(words: frozenset[str]) -> Callable[[str], bool]:
+    """The segment, lower-cased, is one of ``words`` (reserved words are matched whatever the case)."""
+    return lambda segment: segment.lower() in words
+
+
+def none_of(*tests: SegmentTest) -> Callable[[str], bool]:
+    """No one of ``tests`` passes: ``none_of(_SLUG)`` is "not a valid name"."""
+    return lambda segment: not any(_passes(test, segment) for test in tests)
+
+
+def any_of(*tests: SegmentTest) -> Callable[[str], bool]:
+    """At least one of ``tests`` passes."""
+    return lambda segment: any(_passes(test, segment) for test in tests)
+
+
+def all_of(*tests: SegmentTest) -> Callable[[str], bool]:
+    """Every one of ``tests`` passes."""
+    return lambda segment: all(_passes(test, segment) for test in tests)
+
+
+def _passes(test: SegmentTest, segment: str) -> bool:
+    if isinstance(test, str):
+        return segment == test
+    if isinstance(test, frozenset):
+        return segment in test
+    if isinstance(test, re.Pattern):
+        return test.match(segment) is not None
+    return bool(test(segment))
+
+
+@dataclass(frozen=True)
+class PathRule:
+    """Paths whose segments pass ``pattern`` one by one are ``page_type``.
+
+    The segment count must equal the pattern's, or be at least as large with ``prefix``.
+    ``path`` and ``query``, when given, test the whole path and the query string as well.
+    """
+
+    pattern: tuple[SegmentTest, ...]
+    page_type: str
+    prefix: bool = False
+    path: Callable[[str], object] | None = None
+    query: Callable[[str], object] | None = None
+
+    def matches(self, parts: list[str], path: str, query: str) -> bool:
+        """Whether this row decides the path (split into ``parts``) with this query."""
+        if len(parts) < len(self.pattern) or (not self.prefix and len(parts) != len(self.pattern)):
+            return False
+        if not all(_passes(test, part) for test, part in zip(self.pattern, parts)):
+            return False
+        return (self.path is None or bool(self.path(path))) and (self.query is None or bool(self.query(query)))
+
+
+def path_classifier(
+    rules: tuple[PathRule, ...], otherwise: str, *, home: str = OTHER, with_query: bool = False
+) -> Callable[[str], str]:
+    """A ``classify_path`` from a table: ``home`` for ``/``, else the first matching rule's type, else ``otherwise``.
+
+    ``with_query`` splits ``path?query`` first (platforms whose identity is in the query, YouTube).
+
+    >>> classify = path_classifier((PathRule(("album", any_segment), "album"),), SUBPAGE, home="artist")
+    >>> classify("/"), classify("/album/x"), classify("/album/x/credits")
+    ('artist', 'album', 'subpage')
+    """
+
+    def classify_path(target: str) -> str:
+        path, _, query = target.partition("?") if with_query else (target, "", "")
+        parts = segments(path)
+        if not parts:
+            return home
+        return next((rule.page_type for rule in rules if rule.matches(parts, path, query)), otherwise)
+
+    return classify_path
 
 
 @dataclass(frozen=True)

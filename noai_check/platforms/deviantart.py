@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .base import OTHER, RESERVED, SUBPAGE, Claim, Platform, segments
+from .base import RESERVED, SUBPAGE, Claim, PathRule, Platform, any_of, any_segment, lower_in, none_of, path_classifier
 
 # Top-level paths that are DeviantArt features (robots.txt, navigation, footer), never users.
 RESERVED_WORDS = frozenset(
@@ -27,18 +27,15 @@ _USER = re.compile(r"^[A-Za-z0-9-]+$")
 _ART_SLUG = re.compile(r"^[^/]+-\d+$")  # Misty-510056679
 
 
-def classify_path(path: str) -> str:
-    """Page type of a DeviantArt path: art, profile, or other/subpage/reserved."""
-    parts = segments(path)
-    if not parts:
-        return OTHER
-    if parts[0].lower() in RESERVED_WORDS or not _USER.match(parts[0]):
-        return RESERVED
-    if len(parts) == 1:
-        return "profile"
-    if len(parts) == 3 and parts[1] == "art" and _ART_SLUG.match(parts[2]):
-        return "art"
-    return SUBPAGE
+# Page type of a DeviantArt path: art, profile, or other/subpage/reserved.
+classify_path = path_classifier(
+    (
+        PathRule((any_of(lower_in(RESERVED_WORDS), none_of(_USER)),), RESERVED, prefix=True),
+        PathRule((any_segment,), "profile"),
+        PathRule((any_segment, "art", _ART_SLUG), "art"),
+    ),
+    SUBPAGE,
+)
 
 
 DEVIANTART = Platform(

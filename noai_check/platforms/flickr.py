@@ -10,7 +10,18 @@ from __future__ import annotations
 
 import re
 
-from .base import OTHER, RESERVED, SUBPAGE, Platform, segments, slash_canonical
+from .base import (
+    RESERVED,
+    SUBPAGE,
+    PathRule,
+    Platform,
+    any_of,
+    any_segment,
+    lower_in,
+    none_of,
+    path_classifier,
+    slash_canonical,
+)
 
 # /photos/<word> that are features, not users.
 RESERVED_USERS = frozenset("tags upload organize friends me".split())
@@ -18,20 +29,17 @@ _USER = re.compile(r"^[A-Za-z0-9_@.-]+$")
 _PHOTO_ID = re.compile(r"^\d{5,}$")
 
 
-def classify_path(path: str) -> str:
-    """Page type of a Flickr path: photo, profile, or other/subpage/reserved."""
-    parts = segments(path)
-    if not parts:
-        return OTHER
-    if parts[0] != "photos" or len(parts) < 2:
-        return RESERVED  # explore, groups, help, search, services, about, prints, jobs
-    if parts[1].lower() in RESERVED_USERS or not _USER.match(parts[1]):
-        return RESERVED
-    if len(parts) == 2:
-        return "profile"
-    if len(parts) == 3 and _PHOTO_ID.match(parts[2]):
-        return "photo"
-    return SUBPAGE  # albums, favorites, galleries, page2, /in/..., /sizes/...
+# Page type of a Flickr path: photo, profile, or other/subpage/reserved. Anything not under
+# /photos/<user> is a feature: explore, groups, help, search, services, about, prints, jobs.
+classify_path = path_classifier(
+    (
+        PathRule(("photos", any_of(lower_in(RESERVED_USERS), none_of(_USER))), RESERVED, prefix=True),
+        PathRule(("photos", any_segment), "profile"),
+        PathRule(("photos", any_segment, _PHOTO_ID), "photo"),
+        PathRule(("photos", any_segment), SUBPAGE, prefix=True),  # albums, favorites, galleries, page2, /in/...
+    ),
+    RESERVED,
+)
 
 
 FLICKR = Platform(

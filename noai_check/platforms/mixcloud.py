@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import re
 
-from .base import OTHER, RESERVED, SUBPAGE, Platform, segments, slash_canonical
+from .base import (
+    RESERVED,
+    SUBPAGE,
+    PathRule,
+    Platform,
+    all_of,
+    any_of,
+    any_segment,
+    lower_in,
+    none_of,
+    path_classifier,
+    slash_canonical,
+)
 
 # Top-level paths that are Mixcloud features (navigation, footer, robots.txt), never users.
 RESERVED_WORDS = frozenset(
@@ -21,18 +33,15 @@ PROFILE_SUBPAGES = frozenset(
 _SLUG = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-def classify_path(path: str) -> str:
-    """Page type of a Mixcloud path: show, profile, or other/subpage/reserved."""
-    parts = segments(path)
-    if not parts:
-        return OTHER
-    if parts[0].lower() in RESERVED_WORDS or not _SLUG.match(parts[0]):
-        return RESERVED
-    if len(parts) == 1:
-        return "profile"
-    if len(parts) == 2 and parts[1].lower() not in PROFILE_SUBPAGES and _SLUG.match(parts[1]):
-        return "show"
-    return SUBPAGE
+# Page type of a Mixcloud path: show, profile, or other/subpage/reserved.
+classify_path = path_classifier(
+    (
+        PathRule((any_of(lower_in(RESERVED_WORDS), none_of(_SLUG)),), RESERVED, prefix=True),
+        PathRule((any_segment,), "profile"),
+        PathRule((any_segment, all_of(none_of(lower_in(PROFILE_SUBPAGES)), _SLUG)), "show"),
+    ),
+    SUBPAGE,
+)
 
 
 MIXCLOUD = Platform(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .base import OTHER, RESERVED, Platform, segments
+from .base import RESERVED, PathRule, Platform, path_classifier
 
 # Paths that are files, not pages: not worth a page request.
 _NOT_A_PAGE = re.compile(
@@ -18,11 +18,8 @@ _NOT_A_PAGE = re.compile(
 )
 
 
-def classify_path(path: str) -> str:
-    """``/`` is the home page (fetched for discovery); files are skipped; everything else is a page."""
-    if not segments(path):
-        return OTHER
-    return RESERVED if _NOT_A_PAGE.search(path) else "page"
+# ``/`` is the home page (fetched for discovery); files are skipped; everything else is a page.
+classify_path = path_classifier((PathRule((), RESERVED, prefix=True, path=_NOT_A_PAGE.search),), "page")
 
 
 SITE = Platform(

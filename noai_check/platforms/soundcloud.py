@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import re
 
-from .base import OTHER, RESERVED, SUBPAGE, Claim, Platform
+from .base import (
+    RESERVED,
+    SUBPAGE,
+    Claim,
+    PathRule,
+    Platform,
+    all_of,
+    any_of,
+    any_segment,
+    lower_in,
+    none_of,
+    path_classifier,
+)
 
 # Top-level paths that are SoundCloud features, never user names (from the site's own
 # navigation, footer, help and legal links).
@@ -37,24 +49,16 @@ TRACK_SUBPAGES = frozenset(
 _SLUG = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
-def classify_path(path: str) -> str:
-    """Page type of a SoundCloud path: track, profile, set, or other/subpage/reserved."""
-    segments = [s for s in path.split("/") if s]
-    if not segments:
-        return OTHER
-    first = segments[0].lower()
-    if first in RESERVED_WORDS or not _SLUG.match(segments[0]):
-        return RESERVED
-    if len(segments) == 1:
-        return "profile"
-    second = segments[1].lower()
-    if len(segments) == 2:
-        if second in PROFILE_SUBPAGES or not _SLUG.match(segments[1]):
-            return SUBPAGE
-        return "track"
-    if second == "sets" and len(segments) == 3 and _SLUG.match(segments[2]):
-        return "set"
-    return SUBPAGE
+# Page type of a SoundCloud path: track, profile, set, or other/subpage/reserved.
+classify_path = path_classifier(
+    (
+        PathRule((any_of(lower_in(RESERVED_WORDS), none_of(_SLUG)),), RESERVED, prefix=True),
+        PathRule((any_segment,), "profile"),
+        PathRule((any_segment, all_of(none_of(lower_in(PROFILE_SUBPAGES)), _SLUG)), "track"),
+        PathRule((any_segment, lower_in(frozenset({"sets"})), _SLUG), "set"),
+    ),
+    SUBPAGE,
+)
 
 
 SOUNDCLOUD = Platform(

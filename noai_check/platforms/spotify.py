@@ -8,24 +8,22 @@ from __future__ import annotations
 
 import re
 
-from .base import OTHER, RESERVED, SUBPAGE, Platform, segments
+from .base import RESERVED, SUBPAGE, PathRule, Platform, any_segment, path_classifier
 
 _ID = re.compile(r"^[A-Za-z0-9]{22}$")
 CONTENT = ("track", "album", "artist")
 
 
-def classify_path(path: str) -> str:
-    """Page type of an open.spotify.com path: track, album, artist, or other/subpage/reserved."""
-    parts = segments(path)
-    if not parts:
-        return OTHER
-    if parts[0].startswith("intl-"):
-        return SUBPAGE  # /intl-de/album/ID: the same page in another language
-    if parts[0] in CONTENT and len(parts) >= 2 and _ID.match(parts[1]):
-        return parts[0] if len(parts) == 2 else SUBPAGE  # /artist/ID/discography/album
-    if parts[0] in ("playlist", "episode", "show", "user") and len(parts) >= 2:
-        return SUBPAGE  # content, but not what this audit samples
-    return RESERVED  # search, genre, collection, local, download, embed, oembed
+# Page type of an open.spotify.com path: track, album, artist, or other/subpage/reserved.
+classify_path = path_classifier(
+    (
+        PathRule((lambda first: first.startswith("intl-"),), SUBPAGE, prefix=True),  # the same page in another language
+        *(PathRule((kind, _ID), kind) for kind in CONTENT),
+        PathRule((frozenset(CONTENT), _ID), SUBPAGE, prefix=True),  # /artist/ID/discography/album
+        PathRule((frozenset({"playlist", "episode", "show", "user"}), any_segment), SUBPAGE, prefix=True),  # not sampled
+    ),
+    RESERVED,  # search, genre, collection, local, download, embed, oembed
+)
 
 
 SPOTIFY = Platform(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from .base import OTHER, RESERVED, SUBPAGE, Platform, path_canonical, segments
+from .base import RESERVED, SUBPAGE, PathRule, Platform, path_canonical, path_classifier
 
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
@@ -21,21 +21,20 @@ def _video_id(query: str) -> str | None:
     return found if _VIDEO_ID.match(found) else None
 
 
-def classify_path(target: str) -> str:
-    """Page type of a YouTube path with its query: video, channel, or other/subpage/reserved."""
-    path, _, query = target.partition("?")
-    parts = segments(path)
-    if not parts:
-        return OTHER
-    if parts == ["watch"]:
-        return "video" if _video_id(query) else RESERVED
-    if _HANDLE.match(parts[0]):
-        return "channel" if len(parts) == 1 else SUBPAGE  # /@x/videos, /@x/about
-    if parts[0] == "channel" and len(parts) >= 2 and _CHANNEL_ID.match(parts[1]):
-        return "channel" if len(parts) == 2 else SUBPAGE
-    if parts[0] == "shorts":
-        return SUBPAGE  # the same videos in another player
-    return RESERVED  # results, feed, playlist, premium, about, t, c, user (legacy, redirecting)
+# Page type of a YouTube path with its query: video, channel, or other/subpage/reserved.
+classify_path = path_classifier(
+    (
+        PathRule(("watch",), "video", query=_video_id),
+        PathRule(("watch",), RESERVED),
+        PathRule((_HANDLE,), "channel"),
+        PathRule((_HANDLE,), SUBPAGE, prefix=True),  # /@x/videos, /@x/about
+        PathRule(("channel", _CHANNEL_ID), "channel"),
+        PathRule(("channel", _CHANNEL_ID), SUBPAGE, prefix=True),
+        PathRule(("shorts",), SUBPAGE, prefix=True),  # the same videos in another player
+    ),
+    RESERVED,  # results, feed, playlist, premium, about, t, c, user (legacy, redirecting)
+    with_query=True,
+)
 
 
 def canonical(url: str) -> str:

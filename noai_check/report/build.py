@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from noai_check.files import write_atomic
+from noai_check.errors import NoaiCheckError
+from noai_check.files import RUN_FILE, write_atomic
 from noai_check.judge.page_records import Verdicts, iter_judged
 from noai_check.judge.registry import Registry
 from noai_check.platforms.base import Platform
 from noai_check.report.claims import tally_claims
 from noai_check.report.summary import Summary
 from noai_check.signals.site_files import origin_of
+from noai_check.timestamps import now
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,14 @@ def page_row(record: dict[str, Any], verdicts: Verdicts, training_tokens: frozen
     }
 
 
+def _check_record(out: Path, number: int, record: dict[str, Any]) -> None:
+    """A page record must at least say which page it is; a hand-edited pages.jsonl is refused in one line."""
+    if not (isinstance(record.get("url"), str) and isinstance(record.get("page_type"), str)
+            and isinstance(record.get("verifiable"), bool)):
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: pages.jsonl record {number} is not a page record "
+                             "(it needs url, page_type and verifiable)")
+
+
 def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Built:
     """One streaming pass over pages.jsonl and media.jsonl: the numbers, the claims, the first rows."""
     from noai_check.judge.registry import TRAINING_PURPOSES
@@ -74,6 +83,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     total = 0
     for record, verdicts in iter_judged(out / "pages.jsonl"):
         total += 1
+        _check_record(out, total, record)
         url = record.get("final_url") or record["url"]
         examples.setdefault(origin_of(url), {}).setdefault(record["page_type"], url)
         summary.add(record, verdicts)
@@ -93,7 +103,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     report = {
         "schema_version": SCHEMA_VERSION,
         **meta,
-        "finished_at": meta.get("finished_at") or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "finished_at": meta.get("finished_at") or now(),
         "site": sites,
         "claims": [claim.to_json() for claim in claims],
         **data,
@@ -175,7 +185,7 @@ def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platfor
     from noai_check.report.html import render_html
     from noai_check.report.index import write_index
 
-    write_atomic(out / "run.json", json.dumps(meta, indent=2, sort_keys=True))
+    write_atomic(out / RUN_FILE, json.dumps(meta, indent=2, sort_keys=True))
     built = build(out, meta, sites, platform, registry)
     path = out / "report.json"
     write_atomic(path, json.dumps(built.report, indent=2, sort_keys=True, ensure_ascii=False))

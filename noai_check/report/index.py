@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from noai_check.files import locked, write_atomic
+from noai_check.timestamps import now
 
 INDEX_NAME = "index.html"
 LOCK_NAME = ".index.lock"  # held while the index is rebuilt, so two crawls ending at once both appear
@@ -76,5 +76,5 @@ def write_index(reports_dir: Path) -> Path:
             entry = _summary(folder)
             if entry is not None:
                 entries.append(entry)
-        write_atomic(path, render_index(entries, datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")))
+        write_atomic(path, render_index(entries, now()))
     return path

@@ -7,10 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from noai_check.errors import NoaiCheckError
+from noai_check.files import read_run_meta
 from noai_check.judge.registry import load_registry
 from noai_check.platforms import PLATFORMS, SITE
 from noai_check.platforms.base import Platform
 from noai_check.report.build import write_report
+
+# What report.json and report.html are made from; a crawl always writes them.
+REPORT_NEEDS = ("platform", "base_url", "started_at", "complete")
 
 
 def _platform(folder: str, meta: dict[str, object]) -> Platform:
@@ -26,17 +30,14 @@ def _platform(folder: str, meta: dict[str, object]) -> Platform:
 def rebuild_report(reports_dir: Path, platform_name: str) -> Path:
     """Re-read run.json, sites.json and pages.jsonl; write report.json and report.html again."""
     out = reports_dir / platform_name
-    run_file = out / "run.json"
-    if not run_file.exists():
-        raise NoaiCheckError(f"no stored crawl for {platform_name!r}: {run_file} is missing")
+    meta = read_run_meta(out, required=REPORT_NEEDS)
     try:
-        meta = json.loads(run_file.read_text(encoding="utf-8"))
         sites_file = out / "sites.json"
         sites = json.loads(sites_file.read_text(encoding="utf-8")) if sites_file.exists() else {}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise NoaiCheckError(f"cannot read the stored crawl in {out}: {error}") from None
-    if not isinstance(meta, dict) or not isinstance(sites, dict):
-        raise NoaiCheckError(f"cannot read the stored crawl in {out}: run.json and sites.json must hold JSON objects")
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: sites.json: {error}") from None
+    if not isinstance(sites, dict):
+        raise NoaiCheckError(f"cannot read the stored crawl in {out}: sites.json is not a JSON object")
     # The same agents as the crawl: the shipped registry plus the file it was given, if any.
     registry = load_registry((meta.get("settings") or {}).get("agents_file"))
     platform = _platform(platform_name, meta)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from noai_check.signals.findings import Finding
-from noai_check.signals.tdmrep import looks_like_html_page
+from noai_check.signals.html_sniff import looks_like_html
 
 SOURCE = "llms.txt"
 
@@ -57,7 +57,7 @@ def parse_llms_txt(body: bytes, status: int | None, content_type: str = "") -> L
     text = body.decode("utf-8", errors="replace").lstrip("\ufeff")
     if not text.strip():
         return _not_llms_txt(status, "llms.txt answered 200 with an empty body: not an llms.txt", where)
-    if looks_like_html_page(text, content_type):
+    if looks_like_html(text, content_type):
         problem = "llms.txt answered 200 with an HTML page (app shell or soft 404): not an llms.txt"
         return _not_llms_txt(status, problem, f"{where}: {_first_line(text)}")
     outline = outline_markdown(text)

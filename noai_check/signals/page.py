@@ -14,7 +14,8 @@ from noai_check.signals.aipref import UsageStatement, content_usage_findings, pa
 from noai_check.signals.content_signal import ContentSignal, content_signal_findings, parse_content_signal
 from noai_check.signals.directives import AI_DIRECTIVES, Directives, parse_meta_content, parse_x_robots_tags
 from noai_check.signals.findings import Finding
-from noai_check.signals.meta_tags import MetaTag, html_charset, iter_meta_tags, looks_like_html
+from noai_check.signals.html_sniff import looks_like_html
+from noai_check.signals.meta_tags import MetaTag, html_charset, iter_meta_tags
 from noai_check.signals.response import Fetched
 from noai_check.signals.tdmrep import TdmValue, tdm_from_headers, tdm_from_meta
 
@@ -136,7 +137,8 @@ def analyze_page(response: Fetched, crawler_names: Collection[str]) -> PageSigna
     the judge passes the registry's tokens (noai_check.judge.registry.meta_crawler_names), so this
     parser needs no registry of its own.
     """
-    signals = PageSignals(url=response.final_url or response.url, is_html=looks_like_html(response.body, response.content_type))
+    is_html = looks_like_html(response.body, response.content_type, trust_content_type=True)
+    signals = PageSignals(url=response.final_url or response.url, is_html=is_html)
     signals.directives.merge(parse_x_robots_tags(response.header_values("x-robots-tag")))
     signals.tdm_header, tdm_findings = tdm_from_headers(response.headers)
     signals.findings.extend(tdm_findings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,7 +66,7 @@ class Site:
     tdmrep: TdmRepFile
     ai_txt: AiTxt
     llms_txt: LlmsTxt
-    memo: dict[str, Any] = field(default_factory=dict)  # per-agent readings of these files (verdict.py)
+    memo: dict[Hashable, Any] = field(default_factory=dict)  # per-agent readings of these files (verdict.py)
 
     @property
     def findings(self) -> list[Finding]:

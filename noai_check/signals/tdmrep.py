@@ -11,13 +11,13 @@ responses, not publication files.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from noai_check.signals.findings import Finding
+from noai_check.signals.html_sniff import looks_like_html
 from noai_check.signals.path_pattern import PathPattern, compile_pattern, request_path
 
 SOURCE_FILE = "tdmrep.json"
@@ -26,8 +26,6 @@ SOURCE_META = "meta"
 
 _RULE_PROPERTIES = ("location", "tdm-reservation", "tdm-policy")
 _JSON_TYPES = ("application/json", "application/ld+json", "text/json")
-_HTML_TYPES = ("text/html", "application/xhtml+xml")
-_HTML_TAG = re.compile(r"<(?:!doctype\s+html|html|head|body|meta|title|script|link|style)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -106,33 +104,9 @@ def _reject_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")  # Python's json would otherwise accept NaN/Infinity
 
 
-def looks_like_html_page(text: str, content_type: str = "") -> bool:
-    """Whether a body is an HTML page (soft 404, app shell, login wall) rather than the file asked for."""
-    if _media_type(content_type) in _HTML_TYPES and text.lstrip().startswith("<"):
-        return True
-    return _HTML_TAG.match(text, _after_leading_comments(text)) is not None
-
-
 def _media_type(content_type: str) -> str:
     """The media type of a Content-Type value, without parameters, lower-cased."""
     return content_type.partition(";")[0].strip().lower()
-
-
-def _after_leading_comments(text: str) -> int:
-    # A plain scan: a regex with a repeated lazy comment group backtracks exponentially here.
-    position = _skip_whitespace(text, 0)
-    while text.startswith("<!--", position):
-        end = text.find("-->", position + 4)
-        if end < 0:
-            return position
-        position = _skip_whitespace(text, end + 3)
-    return position
-
-
-def _skip_whitespace(text: str, position: int) -> int:
-    while position < len(text) and text[position].isspace():
-        position += 1
-    return position
 
 
 def parse_tdmrep_json(body: bytes, status: int | None, content_type: str = "") -> TdmRepFile:
@@ -144,7 +118,7 @@ def parse_tdmrep_json(body: bytes, status: int | None, content_type: str = "") -
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return _invalid(status, f"tdmrep.json is not UTF-8 ({exc.reason} at byte {exc.start})", where)
-    if looks_like_html_page(text, content_type):
+    if looks_like_html(text, content_type):
         problem = "tdmrep.json answered with an HTML page: not a tdmrep.json"
         return _invalid(status, problem, f"{where}: {_excerpt(text)}")
     try:

@@ -1,0 +1,238 @@
+"""robots.txt records to groups (RFC 9309 2.2), and the user-agent names that select them.
+
+The second step of noai_check.signals.robots: consecutive User-agent lines open a group, rules and
+other records fill it; invalid product tokens are read as Google's parser reads them, with a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from noai_check.signals.findings import Finding
+from noai_check.signals.path_pattern import PathPattern, compile_pattern
+from noai_check.signals.robots_lines import (
+    _INNER_WHITESPACE,
+    _LEADING_TOKEN,
+    _PRODUCT_TOKEN,
+    _RULE_FIELDS,
+    RobotsLine,
+    _evidence,
+    _finding,
+    _printable,
+    _quote,
+    _Record,
+    _records,
+)
+
+
+@dataclass(frozen=True)
+class ExtensionLine:
+    """A record inside a group that is not Allow/Disallow (Content-Usage, Content-Signal, ...)."""
+
+    field: str  # lowercase field name
+    value: str  # value with comment removed and whitespace trimmed
+    line: RobotsLine
+
+
+@dataclass(frozen=True)
+class _Rule:
+    allow: bool
+    pattern: PathPattern
+    line: RobotsLine
+
+
+@dataclass
+class _Group:
+    """User-agent lines, then the rules and other records up to the next group."""
+
+    agents: list[tuple[str, RobotsLine]] = field(default_factory=list)
+    rules: list[_Rule] = field(default_factory=list)
+    extensions: list[ExtensionLine] = field(default_factory=list)
+    closed_by_rule: bool = False  # an Allow/Disallow was seen: the next user-agent starts a new group
+
+
+# ---------------------------------------------------------------- agent names
+
+
+def _agent_key(value: str) -> str:
+    """Index key of a User-agent value: lowercase, inner whitespace collapsed."""
+    return _INNER_WHITESPACE.sub(" ", value.lower())
+
+
+def _is_global(value: str) -> bool:
+    """ "*", and like Google "* anything" (a star then whitespace), names every agent."""
+    return value == "*" or value.startswith("* ")  # inner ASCII whitespace is already collapsed to " "
+
+
+def _google_token(value: str) -> str:
+    """What Google's parser keeps of a User-agent value: the leading [a-zA-Z_-] run."""
+    match = _PRODUCT_TOKEN.match(value)
+    return match.group() if match else ""
+
+
+def asked_agent_keys(agent: str) -> tuple[str, ...]:
+    """Keys an asked agent is looked up under: its full name, and its product token.
+
+    "GPTBot/1.0" and "Googlebot (+http://...)" are also looked up as "gptbot"/"googlebot";
+    "AI2Bot" is not shortened to "ai", because its token does not end at a "/" or a space.
+
+    >>> asked_agent_keys("GPTBot/1.0")
+    ('gptbot/1.0', 'gptbot')
+    >>> asked_agent_keys("AI2Bot")
+    ('ai2bot',)
+    """
+    full = _agent_key(agent.strip())
+    if not full:
+        return ()
+    match = _LEADING_TOKEN.match(full)
+    if match and match.end() < len(full) and full[match.end()] in "/ ;(":
+        return (full, match.group())
+    return (full,)
+
+
+def _invalid_token_finding(value: str, line: RobotsLine, source: str) -> Finding:
+    google = _google_token(value)
+    if _is_global(value):
+        reading = "read as the global '*' group, as Google does"
+    elif google:
+        reading = f"matched by its full name and, as Google's parser reads it, as '{google}' (its valid start)"
+    else:
+        reading = f"matched only by its full name '{value}'; Google's parser matches no agent with it"
+    return _finding(
+        "invalid-product-token",
+        f"{_evidence(line, source)} ('{value}' is not an RFC 9309 product token of a-z, A-Z, '_' and '-'; "
+        f"{reading}; RFC-strict parsers ignore the line, so they may apply another group)",
+        agent=value or None,
+        source=source,
+    )
+
+
+def _google_only_key(value: str) -> str | None:
+    """The key Google's parser reads an invalid User-agent value as, when that differs from the full name."""
+    if _is_global(value) or _PRODUCT_TOKEN.fullmatch(value):
+        return None
+    google = _google_token(value).lower()
+    return google if google and google != _agent_key(value) else None
+
+
+def _google_reading_note(value: str, line: RobotsLine, source: str) -> str:
+    """Why a group applies only because its User-agent value was read the way Google reads it."""
+    return (
+        f"{source} line {line.number} '{_quote(line)}' is not a valid RFC 9309 product token; it is read as "
+        f"'{_google_token(value)}' as Google's parser does, while RFC-strict parsers ignore that line"
+    )
+
+
+# ---------------------------------------------------------------- grouping
+
+
+@dataclass
+class _Parsed:
+    groups: list[_Group] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    lines: list[RobotsLine] = field(default_factory=list)
+
+
+class _GroupBuilder:
+    """Collects groups: consecutive User-agent lines, then rules; other records never split a group."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.parsed = _Parsed()
+        self.current: _Group | None = None
+        self.orphans: list[RobotsLine] = []
+
+    def add(self, item: _Record | RobotsLine) -> None:
+        if isinstance(item, RobotsLine):
+            self.parsed.lines.append(item)
+            return
+        self.parsed.lines.append(item.line)
+        if item.colon_missing:
+            self.parsed.findings.append(
+                _finding(
+                    "missing-colon",
+                    f"{_evidence(item.line, self.source)} (no ':' after the field name; read like "
+                    "Google and protego do, RFC-strict parsers ignore the line)",
+                    source=self.source,
+                )
+            )
+        if item.field == "user-agent":
+            self._add_agent(item)
+        elif item.field == "sitemap":
+            if item.value:
+                self.parsed.sitemaps.append(_printable(item.value))
+        elif self.current is None:
+            if item.field in _RULE_FIELDS or item.field.startswith("content-"):
+                self.orphans.append(item.line)
+        elif item.field in _RULE_FIELDS:
+            self._add_rule(item)
+        else:
+            self.current.extensions.append(ExtensionLine(item.field, _printable(item.value), item.line))
+
+    def _add_agent(self, item: _Record) -> None:
+        if self.current is None or self.current.closed_by_rule:
+            self.current = _Group()
+            self.parsed.groups.append(self.current)
+        else:
+            self._note_content_usage_before(item)
+        value = _INNER_WHITESPACE.sub(" ", _printable(item.value))
+        self.current.agents.append((value, item.line))
+        if value != "*" and not _PRODUCT_TOKEN.fullmatch(value):
+            self.parsed.findings.append(_invalid_token_finding(value, item.line, self.source))
+
+    def _note_content_usage_before(self, item: _Record) -> None:
+        """Record a Content-Usage line inside a user-agent run: parsers disagree on where that group ends."""
+        # aipref extends RFC 9309 with "rule =/ content-usage", so an aipref-aware parser ends the
+        # user-agent run at it; RFC 9309 (other records) and Google keep one group, and so do we.
+        assert self.current is not None
+        last_agent = self.current.agents[-1][1].number
+        between = [
+            line for line in self.current.extensions if line.field == "content-usage" and line.line.number > last_agent
+        ]
+        if between:
+            self.parsed.findings.append(
+                _finding(
+                    "content-usage-between-user-agents",
+                    f"{_evidence(between[0].line, self.source)} (between user-agent lines {last_agent} and "
+                    f"{item.line.number}: read as one group like RFC 9309 and Google; aipref's grammar makes "
+                    "Content-Usage a rule, so an aipref-aware parser would start a new group here)",
+                    source=self.source,
+                )
+            )
+
+    def _add_rule(self, item: _Record) -> None:
+        assert self.current is not None
+        self.current.closed_by_rule = True
+        if not item.value:  # an empty Allow/Disallow matches nothing (RFC 9309 2.2.2)
+            return
+        if not item.value.startswith(("/", "*")):
+            self.parsed.findings.append(
+                _finding(
+                    "pattern-not-a-path",
+                    f"{_evidence(item.line, self.source)} (the value does not start with '/' "
+                    "or '*', so it matches no path, as in Google's parser)",
+                    source=self.source,
+                )
+            )
+        self.current.rules.append(_Rule(item.field == "allow", compile_pattern(item.value), item.line))
+
+    def finish(self) -> _Parsed:
+        if self.orphans:
+            first = self.orphans[0]
+            self.parsed.findings.append(
+                _finding(
+                    "rules-before-first-group",
+                    f"{_evidence(first, self.source)} ({len(self.orphans)} rule line(s) before the first User-agent "
+                    "line are ignored, RFC 9309 2.2)",
+                    source=self.source,
+                )
+            )
+        return self.parsed
+
+
+def _parse_text(text: str, source: str) -> _Parsed:
+    builder = _GroupBuilder(source)
+    for item in _records(text):
+        builder.add(item)
+    return builder.finish()
