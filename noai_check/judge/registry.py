@@ -299,7 +299,7 @@ def _read_text(source: str, path: Path) -> str:
 
 def shipped_registry() -> Registry:
     """The registry shipped with noai-check (``noai_check/judge/data/agents.json``)."""
-    resource = resources.files("noai_check.judge").joinpath("data", "agents.json")
+    resource = resources.files("noai_check.judge").joinpath("data").joinpath("agents.json")
     source = "noai_check/judge/data/agents.json"
     try:
         text = resource.read_text(encoding="utf-8")
