@@ -92,7 +92,7 @@ async def test_a_50_mb_sitemap_is_read_without_stalling_the_crawl_and_samples_by
         offline = SoundCloudSpider(base_url=replica.base_url, seed="7", max_pages="12")
         offline.crawler = crawler
         for url in parse_sitemap(xml).locs + users:
-            offline._add_candidate(url, "sitemap")
+            offline.discovery.add_candidate(url, "sitemap")
         expected = {url for url, _ in offline.next_wave()}
     pages = [json.loads(line) for line in (tmp_path / "reports" / "soundcloud" / "pages.jsonl").read_text().splitlines()]
     assert {p["url"] for p in pages if p["page_type"] in ("track", "profile", "set")} == expected
