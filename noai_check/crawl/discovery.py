@@ -20,8 +20,8 @@ from twisted.python.failure import Failure
 
 from noai_check.crawl.outcomes import failure_reason
 from noai_check.crawl.page_judging import PRIORITY
+from noai_check.crawl.sitemaps import Sitemap, parse_sitemap
 from noai_check.signals.site_files import Site, origin_of
-from noai_check.signals.sitemaps import Sitemap, parse_sitemap
 
 if TYPE_CHECKING:
     from noai_check.crawl.spider import PlatformSpider
