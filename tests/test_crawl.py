@@ -171,9 +171,16 @@ def test_no_spider_callback_is_a_generator_that_returns_a_value():
     """Scrapy's own check (WARN_ON_GENERATOR_RETURN_VALUE) is off during crawls for speed; run it here."""
     from scrapy.utils.misc import is_generator_with_return_value
 
+    from noai_check.crawl.discovery import Discovery
+    from noai_check.crawl.media import Media
+    from noai_check.crawl.page_judging import PageJudging
+    from noai_check.crawl.site_files import SiteFiles
     from noai_check.crawl.spider import PlatformSpider
 
     names = ("parse_site_file", "site_file_failed", "parse_terms", "terms_failed", "parse_sitemap",
              "discovery_failed", "parse_page", "page_failed")
-    callbacks = [getattr(PlatformSpider, name) for name in names]
+    # The spider's callbacks hand over to its collaborators, whose generators do the work.
+    workers = (SiteFiles.parse, SiteFiles.failed, SiteFiles.done, Discovery.requests, Discovery.parse_sitemap,
+               PageJudging.parse, PageJudging.failed, PageJudging.parse_terms, PageJudging.terms_failed, Media.queue)
+    callbacks = [getattr(PlatformSpider, name) for name in names] + list(workers)
     assert [c.__name__ for c in callbacks if is_generator_with_return_value(c)] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from noai_check.crawl.sampling import Sample, rank
 from spiders.soundcloud import SoundCloudSpider
 
 
@@ -26,7 +27,7 @@ URLS = (
 
 def wave(s: SoundCloudSpider, urls=URLS) -> list[tuple[str, str]]:
     for url in urls:
-        s._add_candidate(url, "test")
+        s.discovery.add_candidate(url, "test")
     return s.next_wave()
 
 
@@ -52,8 +53,7 @@ def test_never_more_than_max_pages_over_waves():
     s = spider(max_pages=7)
     first = wave(s)
     for url, kind in first:
-        s.state["seen"].add(url)
-        s._count_scheduled(kind)
+        s.sample.schedule(url, kind)
     assert len(first) == 7 and wave(s) == []
 
 
@@ -69,14 +69,56 @@ def _sitemap(urls) -> bytes:
 
 
 def test_sitemaps_read_off_the_reactor_sample_as_found_urls_do_whatever_their_order():
-    """A sitemap is read in a thread (_read_sitemap) and merged (_add_ranked); in any order and split,
+    """A sitemap is read in a thread (Discovery.read_sitemap) and merged (Sample.add_ranked); in any order and split,
     the sample is the one the URLs themselves give."""
     reference = wave(spider("a", max_pages=12))
     half = len(URLS) // 2
     for parts in ([URLS[:half], URLS[half:]], [URLS[half:], URLS[:half]], [list(reversed(URLS))]):
         s = spider("a", max_pages=12)
         for part in parts:
-            _, kept, _ = s._read_sitemap(_sitemap(part))
+            _, kept, _ = s.discovery.read_sitemap(_sitemap(part))
             for page_type, ranked in kept.items():
-                s._add_ranked(page_type, ranked)
+                s.sample.add_ranked(page_type, ranked)
         assert sorted(s.next_wave()) == sorted(reference)
+
+
+# -- the pure Sample, fed plain data (no spider, no Scrapy) -----------------------------
+
+def _sample(seed: str = "s", max_pages: int = 10) -> Sample:
+    return Sample(("track", "profile"), {"track": 3.0, "profile": 1.0}, max_pages, seed)
+
+
+def _fed(sample: Sample, tracks: int = 50, profiles: int = 50) -> Sample:
+    for n in range(tracks):
+        sample.add(f"https://x.test/u/t{n}", "track")
+    for n in range(profiles):
+        sample.add(f"https://x.test/u{n}", "profile")
+    return sample
+
+
+def test_sample_splits_the_budget_by_weight_lowest_rank_first():
+    sample = _fed(_sample())
+    chosen = sample.next_wave()
+    assert [t for _, t in chosen].count("track") == 8 and [t for _, t in chosen].count("profile") == 2  # 7 + 2, then 1 more by weight
+    tracks = sorted(sample.candidates["track"].values())
+    assert all(rank("s", url) < tracks[0] for url, t in chosen if t == "track")  # the lowest ranks went first
+
+
+def test_sample_is_the_seeds_alone_and_skips_what_was_scheduled():
+    assert _fed(_sample("a")).next_wave() == _fed(_sample("a")).next_wave() != _fed(_sample("b")).next_wave()
+    sample = _sample(max_pages=4)
+    sample.schedule("https://x.test/u/t1", "track")
+    sample.add("https://x.test/u/t1", "track")
+    assert sample.candidates.get("track", {}) == {} and sample.content_scheduled() == 1
+    _fed(sample)
+    assert len(sample.next_wave()) == 3
+
+
+def test_sample_memory_is_bounded_and_ranked_input_gives_the_same_wave():
+    plain = _fed(_sample(max_pages=5), tracks=3000, profiles=0)
+    assert len(plain.candidates["track"]) <= 2 * plain.pool_limit
+    ranked = _sample(max_pages=5)
+    found = {"track": {f"https://x.test/u/t{n}": rank("s", f"https://x.test/u/t{n}") for n in range(3000)}}
+    for page_type, pairs in ranked.lowest(found).items():
+        ranked.add_ranked(page_type, pairs)
+    assert ranked.next_wave() == plain.next_wave()

@@ -21,7 +21,7 @@ from twisted.internet.interfaces import IResolverSimple
 from twisted.python.failure import Failure
 from zope.interface import implementer
 
-from noai_check.crawl.spider import failure_reason
+from noai_check.crawl.outcomes import failure_reason
 from noai_check.replica import start_replica
 from noai_check.signals.response import Fetched
 from spiders.site import SiteSpider
@@ -128,10 +128,10 @@ def test_an_unresolvable_site_reports_every_page_with_that_reason(caplog):
     spider = SiteSpider(url="http://nonexistent.invalid/")
     origin = "http://nonexistent.invalid"
     with caplog.at_level(logging.ERROR):
-        follow = list(spider._site_file_done(origin, "robots_txt", Fetched(origin + "/robots.txt", None, error="host does not resolve: nonexistent.invalid")))
+        follow = list(spider.site_files.done(origin, "robots_txt", Fetched(origin + "/robots.txt", None, error="host does not resolve: nonexistent.invalid")))
     assert all(isinstance(r, scrapy.Request) for r in follow)  # the other site files are still asked for
     assert any("cannot audit http://nonexistent.invalid: host does not resolve" in m for m in caplog.messages)
-    item = spider._judged(Fetched(origin + "/", None, error="not fetched: robots.txt disallows noai-check"), "other", "x")
+    item = spider.judging.judged(Fetched(origin + "/", None, error="not fetched: robots.txt disallows noai-check"), "other", "x")
     assert item["record"]["verifiable"] is False
     assert item["record"]["unverifiable_reason"] == "host does not resolve: nonexistent.invalid"
     assert spider.report_name == "nonexistent.invalid"

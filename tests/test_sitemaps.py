@@ -14,8 +14,8 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.project import get_project_settings
 from twisted.internet import task
 
+from noai_check.crawl.sitemaps import MAX_SITEMAP_BYTES, parse_sitemap
 from noai_check.replica import start_replica
-from noai_check.signals.sitemaps import MAX_SITEMAP_BYTES, parse_sitemap
 from spiders.soundcloud import SoundCloudSpider
 from tests.crawling import FAST, spider_args
 
@@ -39,6 +39,12 @@ def test_entities_are_not_expanded():
     bomb = b'<?xml version="1.0"?><!DOCTYPE u [<!ENTITY a "xxxxxxxxxx"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><urlset><url><loc>&b;</loc></url></urlset>'
     result = parse_sitemap(bomb)
     assert all("xxxxxxxxxx" * 10 not in loc for loc in result.locs)
+
+
+def test_only_a_url_s_own_loc_is_a_page_not_its_image_loc():
+    body = (f'<urlset {NS} xmlns:image="http://www.google.com/schemas/sitemap-image/1.1"><url><loc>https://x.test/p</loc>'
+            '<image:image><image:loc>https://img.x.test/1.jpg</image:loc></image:image></url></urlset>').encode()
+    assert parse_sitemap(body).locs == ["https://x.test/p"]
 
 
 def test_gzip_bomb_is_refused_not_inflated():
@@ -92,7 +98,7 @@ async def test_a_50_mb_sitemap_is_read_without_stalling_the_crawl_and_samples_by
         offline = SoundCloudSpider(base_url=replica.base_url, seed="7", max_pages="12")
         offline.crawler = crawler
         for url in parse_sitemap(xml).locs + users:
-            offline._add_candidate(url, "sitemap")
+            offline.discovery.add_candidate(url, "sitemap")
         expected = {url for url, _ in offline.next_wave()}
     pages = [json.loads(line) for line in (tmp_path / "reports" / "soundcloud" / "pages.jsonl").read_text().splitlines()]
     assert {p["url"] for p in pages if p["page_type"] in ("track", "profile", "set")} == expected

@@ -24,14 +24,13 @@ from email.message import Message
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from noai_check import __version__
+from noai_check.crawl.settings import USER_AGENT
 from noai_check.errors import NoaiCheckError
 from noai_check.signals.response import Fetched, make_headers
 
 if TYPE_CHECKING:
     from noai_check.signals.site_files import Site
 
-USER_AGENT = f"noai-check/{__version__} (+https://github.com/noai-check/noai-check)"
 MAX_BYTES = 10 * 1024 * 1024
 MAX_TIMEOUT = 24 * 3600.0
 _UNSAFE_RE = re.compile(r"[\x00-\x20\x7f]")
@@ -142,7 +141,7 @@ class _HTTPHandler(urllib.request.HTTPHandler):
         self.deadline = deadline
 
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_connection_class(http.client.HTTPConnection, self.deadline), req)  # type: ignore[arg-type]
+        return self.do_open(_connection_class(http.client.HTTPConnection, self.deadline), req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
@@ -151,12 +150,12 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         self.deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_connection_class(http.client.HTTPSConnection, self.deadline), req,  # type: ignore[arg-type]
+        return self.do_open(_connection_class(http.client.HTTPSConnection, self.deadline), req,
                             context=self._context)  # type: ignore[attr-defined]
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
 
 

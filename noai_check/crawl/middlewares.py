@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
+
+from noai_check.crawl.outcomes import RobotsForbidden
 
 logger = logging.getLogger(__name__)
 
@@ -32,5 +34,5 @@ class OwnRobotsMiddleware:
         allows = getattr(self.crawler.spider, "own_robots_allows", None)
         if allows is not None and allows(request.url) is False:
             self.crawler.stats.inc_value("robotstxt/forbidden")
-            raise IgnoreRequest(f"not fetched: robots.txt disallows noai-check for {request.url}")
+            raise RobotsForbidden(f"not fetched: robots.txt disallows noai-check for {request.url}")
         return

@@ -16,6 +16,7 @@ from typing import Any
 from scrapy import signals
 
 from noai_check import __version__
+from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.jobdir import cut_evidence, cut_partial_line
 from noai_check.crawl.progress import print_summary
 from noai_check.crawl.records import encode_record, now_iso
@@ -47,7 +48,8 @@ class RecordsPipeline:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.reports_dir = Path(crawler.settings.get("NOAI_REPORTS_DIR", "reports"))
+        self.config = CrawlConfig.from_settings(crawler.settings)
+        self.reports_dir = self.config.reports_dir
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RecordsPipeline:
@@ -182,7 +184,7 @@ class RecordsPipeline:
             return
         stats.set_value(NOAI_WRITTEN, str(path))
         spider.logger.info("noai-check report: %s", path.with_suffix(".html"))
-        if self.crawler.settings.getbool("NOAI_PROGRESS", True):
+        if self.config.progress:
             print_summary(json.loads(path.read_text(encoding="utf-8")), str(path.with_suffix(".html")))
 
     def _write_outputs(self, spider: Any, reason: str) -> Path:
@@ -205,7 +207,7 @@ class RecordsPipeline:
                 "user_agent": self.crawler.settings.get("USER_AGENT"),
                 "download_delay": self.crawler.settings.getfloat("DOWNLOAD_DELAY"),
                 "autothrottle": self.crawler.settings.getbool("AUTOTHROTTLE_ENABLED"),
-                "agents_file": self.crawler.settings.get("NOAI_AGENTS_FILE"),
+                "agents_file": self.config.agents_file,
             },
         }
         return write_report(self.out, meta, self.sites, spider.platform, spider.registry)

@@ -21,6 +21,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 
+from noai_check.crawl.config import CrawlConfig
+
 logger = logging.getLogger(__name__)
 _LOG_EVERY_SECONDS = 10.0
 _TICK_SECONDS = 0.25
@@ -43,7 +45,7 @@ class CrawlProgress:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> CrawlProgress:
-        if not crawler.settings.getbool("NOAI_PROGRESS", True):
+        if not CrawlConfig.from_settings(crawler.settings).progress:
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.opened, signal=signals.spider_opened)

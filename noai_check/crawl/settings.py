@@ -7,6 +7,7 @@ SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
 COMMANDS_MODULE = "noai_check.crawl.commands"
 
+# The one User-Agent of noai-check: the crawl and `noai-check check` (fetch_one.py) both send it.
 USER_AGENT = f"noai-check/{__version__} (+https://github.com/noai-check/noai-check; AI opt-out audit)"
 # Our own robots.txt obedience, read to RFC 9309 (a 5xx robots.txt disallows all), replaces
 # Scrapy's middleware, which reads any error page as allow-all. ROBOTSTXT_OBEY still switches it.
@@ -59,8 +60,4 @@ FEED_EXPORT_ENCODING = "utf-8"
 # bound method: up to 0.3 ms a page. tests/test_crawl.py runs the same check on every callback once.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 LOG_LEVEL = "INFO"
-
-NOAI_REPORTS_DIR = "reports"
-NOAI_MAX_SITEMAPS = 20
-NOAI_AGENTS_FILE = None
-NOAI_PROGRESS = True
+# noai-check's own NOAI_* settings and their defaults: noai_check/crawl/config.py (CrawlConfig).

@@ -14,6 +14,8 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from noai_check.crawl.config import CrawlConfig
+
 
 def tune_gc() -> None:
     """Garbage collection for a crawl process, whose heap is mostly objects made at start-up
@@ -72,12 +74,16 @@ class Command(ScrapyCrawl):
         except KeyError:
             raise UsageError(f"no spider named {args[0]!r}; `scrapy list` shows them") from None
         check = getattr(spider_class, "argument_problem", None)
-        settings = self.crawler_process.settings
-        problem = (
-            (check(**opts.spargs) if check else None)
-            or agents_file_problem(settings.get("NOAI_AGENTS_FILE"))
-            or reports_dir_problem(settings.get("NOAI_REPORTS_DIR", "reports"))
-        )
+        try:
+            config = CrawlConfig.from_settings(self.crawler_process.settings)
+        except ValueError as error:  # a NOAI_* setting that is not a number
+            problem: str | None = str(error)
+        else:
+            problem = (
+                (check(**opts.spargs) if check else None)
+                or agents_file_problem(config.agents_file)
+                or reports_dir_problem(str(config.reports_dir))
+            )
         if problem:
             sys.stderr.write(f"error: {problem}\n")
             self.exitcode = 2

@@ -1,0 +1,53 @@
+"""Every ``NOAI_*`` setting of noai-check, with its default, in one place (README, "Settings of its own").
+
+Scrapy settings are strings or anything a caller put there (``-s NOAI_MAX_MEDIA=5``); they are read
+once into a typed, frozen ``CrawlConfig`` and every reader uses that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    """noai-check's own settings. ``max_media`` None means "as many as max_pages"."""
+
+    reports_dir: Path = Path("reports")
+    max_sitemaps: int = 20  # child sitemaps read from an index
+    max_media: int | None = None  # media HEADs; None: the spider's max_pages
+    agents_file: str | None = None  # extra AI agents (a registry file)
+    progress: bool = True  # progress bar or log line, and the summary at the end
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> CrawlConfig:
+        """Read from Scrapy ``Settings`` (or anything with its getters); a missing setting keeps its default."""
+        default = cls()
+        max_sitemaps = _count(settings, "NOAI_MAX_SITEMAPS")
+        return cls(
+            reports_dir=Path(settings.get("NOAI_REPORTS_DIR") or default.reports_dir),
+            max_sitemaps=default.max_sitemaps if max_sitemaps is None else max_sitemaps,
+            max_media=_count(settings, "NOAI_MAX_MEDIA"),
+            agents_file=settings.get("NOAI_AGENTS_FILE") or None,
+            progress=settings.getbool("NOAI_PROGRESS", default.progress),
+        )
+
+    def media_limit(self, max_pages: int) -> int:
+        """How many media files a crawl of ``max_pages`` pages HEADs."""
+        return max_pages if self.max_media is None else self.max_media
+
+
+def _count(settings: Any, name: str) -> int | None:
+    """A setting that is a whole number >= 0, or None when unset; ValueError with a one-line message otherwise."""
+    value = settings.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0 or isinstance(value, float):
+        raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+    return number

@@ -1,0 +1,167 @@
+"""Where candidate pages come from: robots.txt's sitemaps, the platform's seed pages, pages named by
+argument (profiles, a site's URL), terms pages, and the links of pages judged.
+
+A sitemap is read in a thread (a 50 MB one takes seconds); only pure work happens there, the crawl's
+state is changed back on the reactor.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
+
+from noai_check.crawl.outcomes import failure_reason
+from noai_check.crawl.page_judging import PRIORITY
+from noai_check.crawl.sitemaps import Sitemap, parse_sitemap
+from noai_check.signals.site_files import Site, origin_of
+
+if TYPE_CHECKING:
+    from noai_check.crawl.spider import PlatformSpider
+
+_HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
+
+Ranked = dict[str, list[tuple[str, str]]]  # page type -> [(rank, canonical URL)]
+
+
+class Discovery:
+    """Finds candidates and hands them to the spider's Sample."""
+
+    def __init__(self, spider: PlatformSpider) -> None:
+        self.spider = spider
+
+    # -- candidates ----------------------------------------------------------------------
+
+    def content_type(self, url: str, source: str) -> str | None:
+        """The URL's content page type, or None (counted as ignored)."""
+        spider = self.spider
+        page_type = spider.platform.classify(url, spider.base_url, spider.content_hosts)
+        if page_type is None:
+            spider.crawler.stats.inc_value(f"noai/ignored_offsite/{source}")
+            return None
+        if page_type not in spider.platform.page_types:
+            spider.crawler.stats.inc_value(f"noai/ignored_{page_type}")
+            return None
+        return page_type
+
+    def add_candidate(self, url: str, source: str) -> None:
+        page_type = self.content_type(url, source)
+        if page_type is not None:
+            self.add_typed(url, page_type)
+
+    def add_typed(self, url: str, page_type: str) -> None:
+        self.spider.sample.add(self.spider.platform.canonicalize(url), page_type)
+
+    def content_links(self, response: Response) -> list[tuple[str, str]]:
+        """(URL, page type) of the page's links to content pages (the rest are counted and dropped)."""
+        links = []
+        for href in _HREF.findall(response.text):
+            url = urljoin(response.url, href.strip())
+            page_type = self.content_type(url, "links")
+            if page_type is not None:
+                links.append((url, page_type))
+        return links
+
+    # -- the first requests, once the base origin's site files are read ------------------
+
+    def requests(self, site: Site) -> Iterator[scrapy.Request]:
+        spider = self.spider
+        for sitemap in site.robots.sitemaps:
+            if origin_of(sitemap) == spider.origin:
+                yield self.sitemap_request(sitemap)
+            else:
+                spider.logger.info("sitemap on another host, not followed: %s", sitemap)
+        for path in spider.platform.seed_paths:
+            yield from self._seed(spider.base_url + path, "other")
+        for url in spider.seed_urls:  # asked for by name: always fetched, as its own page type
+            page_type = spider.platform.classify(url, spider.base_url, spider.content_hosts) or "other"
+            if page_type in spider.platform.page_types:
+                url = spider.platform.canonicalize(url)
+                spider.sample.schedule(url, page_type)
+            else:
+                page_type = "other"
+            yield from self._seed(url, page_type)
+        yield from self._terms_requests()
+        for user in spider.profiles:
+            where = spider.platform.profile_url
+            url = where(spider.base_url, user) if where else spider.base_url + spider.platform.profile_path(user)
+            url = spider.platform.canonicalize(url)
+            spider.sample.schedule(url, spider.platform.profile_type)
+            request = spider.judging.request(url, spider.platform.profile_type, None, priority=PRIORITY["seed"])
+            yield from spider.frontier.fetch(request)
+
+    def _seed(self, url: str, page_type: str) -> Iterator[scrapy.Request]:
+        request = self.spider.judging.request(url, page_type, None, priority=PRIORITY["seed"])
+        request.meta["noai_seed"] = True
+        yield from self.spider.frontier.fetch(request)
+
+    def _terms_requests(self) -> Iterator[scrapy.Request]:
+        spider = self.spider
+        for path in spider.platform.terms_paths:
+            if spider.frontier.is_recorded("terms", spider.base_url + path):
+                continue
+            yield scrapy.Request(
+                spider.base_url + path, callback=spider.parse_terms, errback=spider.terms_failed,
+                priority=PRIORITY["seed"], meta={"handle_httpstatus_list": list(range(400, 600))},
+            )
+
+    # -- sitemaps ------------------------------------------------------------------------
+
+    def sitemap_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.spider.parse_sitemap, errback=self.spider.discovery_failed, priority=PRIORITY["sitemap"]
+        )
+
+    async def parse_sitemap(self, response: Response) -> list[scrapy.Request]:
+        """Read a sitemap in a thread: a 50 MB one takes seconds, and the crawl must not stall meanwhile
+        (a stalled reactor times out the downloads in flight). Scrapy holds the crawl's idle until this
+        returns, so the first wave still waits for every sitemap: the sample depends on the URLs found,
+        never on how fast they were parsed."""
+        spider = self.spider
+        sitemap, kept, ignored = await maybe_deferred_to_future(deferToThread(self.read_sitemap, response.body))
+        spider.crawler.stats.inc_value("noai/sitemaps")
+        if sitemap.kind == "invalid":
+            spider.crawler.stats.inc_value("noai/sitemaps_invalid")
+            spider.logger.warning("sitemap %s unreadable: %s", response.url, sitemap.problem)
+            return []
+        if sitemap.kind == "index":
+            children = sorted((loc for loc in sitemap.locs if origin_of(loc) == spider.origin), key=spider.sample.rank)
+            return [self.sitemap_request(loc) for loc in children[: spider.config.max_sitemaps]]
+        for stat, count in ignored.items():
+            spider.crawler.stats.inc_value(stat, count)
+        for page_type, ranked in kept.items():
+            spider.sample.add_ranked(page_type, ranked)
+        return []
+
+    def read_sitemap(self, body: bytes) -> tuple[Sitemap, Ranked, dict[str, int]]:
+        """(the sitemap, its lowest-ranked candidates per page type, counts of ignored URLs); in a thread.
+
+        Only pure work here (parsing, classifying, hashing): the crawl's state is changed by the caller."""
+        platform, sample = self.spider.platform, self.spider.sample
+        sitemap = parse_sitemap(body)
+        found: dict[str, dict[str, str]] = {}  # page type -> {url: rank}
+        ignored: dict[str, int] = {}
+        if sitemap.kind != "urlset":
+            return sitemap, {}, ignored
+        for loc in sitemap.locs:
+            page_type = platform.classify(loc, self.spider.base_url, self.spider.content_hosts)
+            if page_type is None or page_type not in platform.page_types:
+                stat = "noai/ignored_offsite/sitemap" if page_type is None else f"noai/ignored_{page_type}"
+                ignored[stat] = ignored.get(stat, 0) + 1
+                continue
+            url = platform.canonicalize(loc)
+            found.setdefault(page_type, {})[url] = sample.rank(url)
+        return sitemap, sample.lowest(found), ignored
+
+    def failed(self, failure: Failure) -> None:
+        self.spider.crawler.stats.inc_value("noai/discovery_failed")
+        self.spider.logger.warning("could not fetch %s: %s", failure.request.url, failure_reason(failure))  # type: ignore[attr-defined]
+
+

@@ -1,0 +1,134 @@
+"""A page (or media file, or terms page) fetched or failed, turned into its record and evidence.
+
+A page is judged only against its own origin's site files; one that redirected to an origin whose
+files were never read cannot be judged, and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from noai_check.crawl.outcomes import failed_fetch, fetched_from
+from noai_check.crawl.records import evidence_record, now_iso, page_record
+from noai_check.judge.botwall import unverifiable_reason
+from noai_check.judge.page_judgement import analyze
+from noai_check.signals.response import Fetched
+from noai_check.signals.site_files import origin_of
+
+if TYPE_CHECKING:
+    from noai_check.crawl.spider import PlatformSpider
+
+# Scrapy's request priorities: site files before discovery before the sample's pages.
+PRIORITY = {"robots_txt": 100, "site_file": 90, "sitemap": 80, "seed": 70, "page": 0, "media": -10}
+_ERROR_STATUSES = list(range(400, 600))
+
+
+class PageJudging:
+    """Requests pages and judges what comes back, for every AI agent of the registry."""
+
+    def __init__(self, spider: PlatformSpider) -> None:
+        self.spider = spider
+
+    def request(self, url: str, page_type: str, referer: str | None, priority: int = 0) -> scrapy.Request:
+        # dont_filter: the sample is deduplicated by Sample.seen; Scrapy's filter would drop a
+        # redirect loop's second hop silently, and a page must never vanish without a record.
+        return scrapy.Request(
+            url,
+            callback=self.spider.parse_page,
+            errback=self.spider.page_failed,
+            priority=priority,
+            dont_filter=True,
+            meta={"noai_page_type": page_type, "handle_httpstatus_list": list(_ERROR_STATUSES)},
+            headers={"Referer": referer} if referer else None,
+        )
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        spider = self.spider
+        page_type = response.meta["noai_page_type"]
+        # The URL asked for, not where redirects landed (that is final_url).
+        asked = (response.meta.get("redirect_urls") or [response.request.url if response.request else response.url])[0]
+        fetched = fetched_from(response, asked)
+        reason = self._redirected_away(response, fetched) or unverifiable_reason(fetched)
+        readable = reason is None and hasattr(response, "text")
+        follow = readable and page_type in spider.platform.follow_links_from
+        links = spider.discovery.content_links(response) if follow else []
+        media = spider.media.found(response) if readable and page_type != "media" else []
+        spider.frontier.journal(fetched.url, [url for url, _ in links], media)
+        yield from self.emit(self.judged(fetched, page_type, reason))
+        for url, link_type in links:
+            spider.discovery.add_typed(url, link_type)
+        yield from spider.media.queue(media, response.url)
+        yield from spider.frontier.release(1)
+
+    def _redirected_away(self, response: Response, fetched: Fetched) -> str | None:
+        """Why a page that landed on another origin, whose site files are unread, cannot be judged."""
+        landed = origin_of(response.url)
+        if landed == origin_of(fetched.url) or self.spider.site(landed) is not None:
+            return None
+        other = "host" if urlsplit(landed).netloc != urlsplit(fetched.url).netloc.lower() else "origin"
+        if response.meta.get("noai_seed"):
+            self.spider.logger.error(
+                "%s redirects to another %s (%s); noai-check audits only the %s it was given: give it that URL",
+                fetched.url, other, response.url, other,
+            )
+        return f"redirected to another {other}: {landed}"
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        fetched = failed_fetch(failure)
+        yield from self.emit(self.judged(fetched, request.meta.get("noai_page_type", "other"), fetched.error))
+        yield from self.spider.frontier.release(1)
+
+    def emit(self, item: dict[str, Any]) -> list[dict[str, Any]]:
+        """Write a page's record at once through the RecordsPipeline (skipping Scrapy's item path,
+        which costs as much as fetching the page); without that pipeline, hand Scrapy the item."""
+        records = self.spider.frontier.pipeline()
+        if records is None:
+            return [item]
+        records.write_judged(item["_kind"], item["record"], item["evidence"])
+        return []
+
+    def judged(self, fetched: Fetched, page_type: str, reason: str | None) -> dict[str, Any]:
+        """The item for one page or media response: its record and its evidence."""
+        spider = self.spider
+        site = spider.site(origin_of(fetched.final_url or fetched.url))
+        if spider.state.get("fatal"):
+            reason, site = spider.state["fatal"], None
+        if site is None:
+            reason = reason or "site files of this host were not read"
+        analysis = analyze(fetched, site, spider.registry, page_readable=reason is None) if site else None
+        record = page_record(
+            url=fetched.url, page_type=page_type, response=fetched, analysis=analysis,
+            unverifiable_reason=reason, fetched_at=now_iso(),
+        )
+        if page_type == "media" and site is not None:
+            record["ai_txt"] = site.ai_txt.allows(fetched.url).allowed
+        kind = "media" if page_type == "media" else "page"
+        return {"_kind": kind, "record": record, "evidence": evidence_record(fetched.url, fetched, analysis)}
+
+    # -- terms of service (watched for silent changes) -----------------------------------------
+
+    def parse_terms(self, response: Response) -> Iterator[dict[str, Any]]:
+        fetched = fetched_from(response, response.request.url if response.request else None)
+        reason = unverifiable_reason(fetched)
+        yield self._terms_item(fetched, reason, response.text if reason is None and hasattr(response, "text") else None)
+
+    def terms_failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        fetched = failed_fetch(failure)
+        yield self._terms_item(fetched, fetched.error, None)
+
+    def _terms_item(self, fetched: Fetched, reason: str | None, html: str | None) -> dict[str, Any]:
+        """A terms page as fetched; one that failed is "unknown", never "every clause removed"."""
+        return {"_kind": "terms", "record": {
+            "url": fetched.url, "final_url": fetched.final_url or fetched.url, "status": fetched.status,
+            "verifiable": reason is None and html is not None, "unverifiable_reason": reason,
+            "sha256": hashlib.sha256(fetched.body).hexdigest() if fetched.status is not None else None,
+            "fetched_at": now_iso(), "html": html,
+        }}
