@@ -16,11 +16,12 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from noai_check.crawl.outcomes import failed_fetch, fetched_from
-from noai_check.crawl.records import evidence_record, now_iso, page_record
+from noai_check.crawl.records import evidence_record, page_record
 from noai_check.judge.botwall import unverifiable_reason
 from noai_check.judge.page_judgement import analyze
 from noai_check.signals.response import Fetched
 from noai_check.signals.site_files import origin_of
+from noai_check.timestamps import now as now_iso
 
 if TYPE_CHECKING:
     from noai_check.crawl.spider import PlatformSpider

@@ -19,11 +19,12 @@ from noai_check import __version__
 from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.jobdir import cut_evidence, cut_partial_line
 from noai_check.crawl.progress import print_summary
-from noai_check.crawl.records import encode_record, now_iso
+from noai_check.crawl.records import encode_record
 from noai_check.files import iter_records, write_atomic
 from noai_check.history.store import record_crawl
 from noai_check.report.build import write_report
 from noai_check.signals.site_files import SITE_FILES, Site, site_folder_name
+from noai_check.timestamps import now as now_iso
 
 
 def _site_summary(origin: str, site: Site) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from typing import Any
 
 from noai_check.judge.page_judgement import Analysis
 from noai_check.signals.response import Fetched
-from noai_check.timestamps import now as now_iso  # noqa: F401  (re-exported: a record's timestamp)
 
 # Response headers kept as evidence: the ones that carry or qualify an AI signal.
 EVIDENCE_HEADERS = (

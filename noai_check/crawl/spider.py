@@ -33,12 +33,12 @@ from noai_check.crawl.discovery import Discovery
 from noai_check.crawl.frontier import Frontier
 from noai_check.crawl.media import Media
 from noai_check.crawl.page_judging import PageJudging
-from noai_check.crawl.records import now_iso
 from noai_check.crawl.sampling import Sample
 from noai_check.crawl.site_files import SiteFiles
 from noai_check.judge.registry import Registry, load_registry
 from noai_check.platforms.base import Platform
 from noai_check.signals.site_files import Site, origin_of
+from noai_check.timestamps import now as now_iso
 
 
 def url_problem(name: str, url: str) -> str | None:
