@@ -61,3 +61,54 @@ def test_links_journal_skips_a_torn_line(tmp_path):
     journal = tmp_path / "noai-links.jsonl"
     journal.write_text('{"url": "u", "links": ["a"], "media": []}\n{"url": "v", "li')
     assert read_links(journal) == {"u": {"links": ["a"], "media": []}}
+
+
+def _old_spider_state(tmp_path, state_extra: dict | None = None) -> None:
+    """spider.state as noai-check pickled it before its own run file: Fetched under noai_check.fetched."""
+    import dataclasses
+    import pickle
+    import sys
+    import types
+    from collections import deque
+
+    old = types.ModuleType("noai_check.fetched")
+
+    @dataclasses.dataclass(frozen=True)
+    class Fetched:  # the fields the old class had
+        url: str
+        status: int | None
+        headers: dict
+        body: bytes = b""
+        error: str | None = None
+        redirects: int = 0
+        final_url: str | None = None
+
+    Fetched.__module__, Fetched.__qualname__ = "noai_check.fetched", "Fetched"
+    old.Fetched = Fetched
+    sys.modules["noai_check.fetched"] = old
+    try:
+        state = {"started_at": "2026-11-30T10:00:00Z", "seed": "424242", "candidates": {}, "seen": {"https://a.test/"},
+                 "plan": deque([("https://a.test/t", "track")]),
+                 "site_files": {"https://a.test": {"robots_txt": Fetched("https://a.test/robots.txt", 200, {}, b"")}},
+                 **(state_extra or {})}
+        (tmp_path / "spider.state").write_bytes(pickle.dumps(state, protocol=4))
+    finally:
+        del sys.modules["noai_check.fetched"]
+
+
+def test_a_jobdir_paused_by_an_earlier_version_resumes_with_its_seed(tmp_path):
+    _old_spider_state(tmp_path)
+    assert load_run(tmp_path) == {"seed": "424242", "started_at": "2026-11-30T10:00:00Z", "legacy": True}
+
+
+def test_an_old_state_naming_anything_else_is_not_loaded(tmp_path):
+    import pickle
+
+    class Boom:
+        def __reduce__(self):
+            return (print, ("executed",))
+
+    (tmp_path / "spider.state").write_bytes(pickle.dumps({"seed": "1", "x": Boom()}))
+    assert load_run(tmp_path) is None
+    (tmp_path / "spider.state").write_bytes(b"not a pickle")
+    assert load_run(tmp_path) is None

@@ -125,6 +125,8 @@ class Frontier:
             if spider.seed_given and spider.seed != run["seed"]:
                 spider.logger.warning("resuming %s: its first seed %s is kept (seed=%s ignored)", jobdir, run["seed"], spider.seed)
             spider.seed, spider.started_at = run["seed"], run.get("started_at") or spider.started_at
+            if run.get("legacy"):  # paused by an earlier noai-check: its seed kept, in today's run file
+                save_run(jobdir, {"spider": spider.name, "seed": spider.seed, "started_at": spider.started_at})
             spider.logger.info("resuming %s: pages already recorded are skipped", jobdir)
             cut_partial_line(jobdir / LINKS_FILE)
             self._links_journal = read_links(jobdir / LINKS_FILE)

@@ -18,7 +18,7 @@ and duplicate filter are kept in memory (no ``requests.queue``, no ``requests.se
 from __future__ import annotations
 
 import json
-import os
+import pickle
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,29 +28,61 @@ from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from noai_check.files import write_atomic
+
 RUN_FILE = "noai-run.json"
 LINKS_FILE = "noai-links.jsonl"
 _CHUNK = 1 << 16
 
 
 def load_run(jobdir: Path) -> dict[str, Any] | None:
-    """The first run's facts (seed, start time), or None when this JOBDIR is new."""
+    """The first run's facts (seed, start time), or None when this JOBDIR is new.
+
+    A JOBDIR paused by an earlier noai-check holds no run file but Scrapy's ``spider.state``
+    pickle, whose seed is read (``"legacy": True`` then says the run file is still to be written).
+    """
     try:
         run = json.loads((jobdir / RUN_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
+        return _legacy_run(jobdir)
     return run if isinstance(run, dict) and isinstance(run.get("seed"), str) else None
 
 
 def save_run(jobdir: Path, run: dict[str, Any]) -> None:
-    """Write the run file whole or not at all (a temporary file renamed over it)."""
+    """Write the run file whole or not at all."""
     jobdir.mkdir(parents=True, exist_ok=True)
-    temporary = jobdir / (RUN_FILE + ".tmp")
-    with temporary.open("w", encoding="utf-8") as stream:
-        json.dump(run, stream, sort_keys=True)
-        stream.flush()
-        os.fsync(stream.fileno())
-    os.replace(temporary, jobdir / RUN_FILE)
+    write_atomic(jobdir / RUN_FILE, json.dumps(run, sort_keys=True))
+
+
+# Scrapy's SpiderState pickle, written at a clean pause by noai-check before its resume kept
+# its own files. Classes it names by their old module paths, mapped to where they live now;
+# nothing else may be loaded from it (a pickle can name any callable).
+LEGACY_STATE_FILE = "spider.state"
+_RENAMED = {
+    ("noai_check.fetched", "Fetched"): ("noai_check.signals.response", "Fetched"),
+    ("noai_check.fetched", "Finding"): ("noai_check.signals.findings", "Finding"),
+}
+_LOADABLE = {*_RENAMED.values(), ("collections", "deque"), ("builtins", "set"), ("builtins", "frozenset")}
+
+
+class _LegacyStateUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        module, name = _RENAMED.get((module, name), (module, name))
+        if (module, name) not in _LOADABLE:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a noai-check crawl state")
+        return super().find_class(module, name)
+
+
+def _legacy_run(jobdir: Path) -> dict[str, Any] | None:
+    try:
+        with (jobdir / LEGACY_STATE_FILE).open("rb") as stream:
+            state = _LegacyStateUnpickler(stream).load()
+    except (OSError, EOFError, ValueError, TypeError, AttributeError, pickle.UnpicklingError):
+        return None
+    if not isinstance(state, dict) or not isinstance(state.get("seed"), str):
+        return None
+    started_at = state.get("started_at")
+    return {"seed": state["seed"], "started_at": started_at if isinstance(started_at, str) else None, "legacy": True}
 
 
 def cut_partial_line(path: Path) -> int:
