@@ -42,7 +42,15 @@ def scrapy_crawl(
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    """The records of a JSON-lines file; a record's ``agents_ref`` is replaced by its map from
+    verdicts.jsonl (a missing one fails the test), so assertions read ``record["agents"]``."""
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if any("agents_ref" in r for r in records):
+        maps = {e["ref"]: e["agents"] for e in read_jsonl(path.parent / "verdicts.jsonl")}
+        for record in records:
+            if "agents_ref" in record:
+                record["agents"] = maps[record.pop("agents_ref")]
+    return records
 
 
 def records_by_url(out: Path) -> dict[str, dict[str, Any]]:

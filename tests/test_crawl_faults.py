@@ -337,6 +337,10 @@ def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path, sit
         last = (out / "pages.jsonl").read_bytes().rstrip(b"\n").rpartition(b"\n")[2]
         with (out / "pages.jsonl").open("ab") as pages:
             pages.write(last[: len(last) // 2])
+        maps_before = (out / "verdicts.jsonl").read_bytes()
+        assert maps_before.endswith(b"\n")
+        with (out / "verdicts.jsonl").open("ab") as verdicts:  # a map cut mid-write (no page refers to it yet)
+            verdicts.write(maps_before.splitlines()[0][:100])
         with (out / "evidence" / "responses.jsonl.gz").open("ab") as evidence:
             evidence.write(gzip.compress(b'{"url": "' + replica.base_url.encode() + b'/user-00001"}\n')[:20])
         env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
@@ -345,6 +349,11 @@ def test_sigkill_twice_then_resume_records_every_sampled_page_once(tmp_path, sit
 
     final = (out / "pages.jsonl").read_bytes()
     assert all(final.startswith(before) for before in kept), "a resume keeps the records written before the kill"
+    maps = [json.loads(line) for line in (out / "verdicts.jsonl").read_bytes().splitlines()]  # every line whole
+    assert (out / "verdicts.jsonl").read_bytes().startswith(maps_before)
+    refs = [m["ref"] for m in maps]
+    assert len(refs) == len(set(refs)), "a resume knows the maps written before: none is written twice"
+    # (read_jsonl resolves every agents_ref through verdicts.jsonl: a missing map fails here)
     urls = [r["url"] for r in read_jsonl(out / "pages.jsonl")]
     assert sorted(u for u in set(urls) if urls.count(u) > 1) == [], "pages recorded twice"
     assert set(urls) == expected, "the resumed crawl samples what an uninterrupted one samples"

@@ -17,6 +17,7 @@ from noai_check.judge.registry import load_registry
 from noai_check.platforms import PLATFORMS
 from noai_check.replica import start_replica
 from noai_check.report.build import PAGE_TABLE_ROWS, write_report
+from noai_check.report.export import write_jsonl
 from noai_check.report.html import is_http_url, render_html
 from tests.crawling import REPO, scrapy_crawl
 
@@ -107,18 +108,28 @@ def crawled(tmp_path_factory) -> Path:
     return reports / "soundcloud"
 
 
-def test_every_real_record_takes_the_fast_path_and_reads_as_json_does(crawled):
-    """The split reader relies on how the pipeline writes lines; a change there must show up here."""
+def test_every_real_record_takes_the_fast_path_and_reads_as_json_does(crawled, tmp_path):
+    """The split reader relies on how lines with the map inline are written (before verdicts.jsonl,
+    and by `export --format jsonl`); a change there must show up here."""
+    exported = tmp_path / "inline.jsonl"
+    with exported.open("w", encoding="utf-8") as stream:
+        assert write_jsonl(crawled, stream) > 0
     cache = _VerdictCache()
-    lines = (crawled / "pages.jsonl").read_bytes().splitlines(keepends=True)
-    lines += (crawled / "media.jsonl").read_bytes().splitlines(keepends=True)
-    assert lines
-    for line in lines:
+    for line in exported.read_bytes().splitlines(keepends=True):
         split = _split_line(line, cache)
         assert split is not None, line[:200]
         whole = json.loads(line)
         assert split[1].rows == Verdicts(whole.pop("agents")).rows
         assert split[0] == whole
+
+
+def test_records_with_an_agents_ref_read_as_their_map_inline(crawled):
+    maps = {e["ref"]: e["agents"] for e in map(json.loads, (crawled / "verdicts.jsonl").read_bytes().splitlines())}
+    for name in ("pages.jsonl", "media.jsonl"):
+        records = [json.loads(line) for line in (crawled / name).read_bytes().splitlines()]
+        judged = list(iter_judged(crawled / name))
+        assert [r for r, _ in judged] == [{k: v for k, v in r.items() if k != "agents_ref"} for r in records]
+        assert [v.rows for _, v in judged] == [Verdicts(maps[r["agents_ref"]]).rows for r in records]
 
 
 def test_rebuild_gives_the_same_report_json(crawled, tmp_path):

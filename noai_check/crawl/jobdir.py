@@ -8,6 +8,8 @@ the spider closes, and its disk request queue, cut mid-write, can stop a resume 
   sample is a function of the seed and the URLs discovered, so this is all the plan needs.
 - ``pages.jsonl`` / ``media.jsonl`` in the report folder: what is done. A page is done once its
   line is written (its evidence is written first), so a resume skips it and never writes it again.
+  Its verdict map is in ``verdicts.jsonl`` (written before it); a resume reads the refs there
+  so a map is written once, and cuts a half-written last line like the others.
 - ``noai-links.jsonl``: per done page, the content links and media it showed. A resume that skips
   a page replays them at the point the page would have been fetched, so later waves are the same.
 

@@ -1,7 +1,8 @@
 """Write what the crawl finds as it finds it, and the per-platform report when it ends.
 
-Records stream to ``pages.jsonl`` (one line per page, flushed, after its evidence), so an
-interrupted crawl keeps everything fetched so far and memory stays flat. The report is rebuilt
+Records stream to ``pages.jsonl`` (one line per page, flushed, after its evidence and after its
+verdict map's line in ``verdicts.jsonl`` when the map is new), so an interrupted crawl keeps
+everything fetched so far, never a record whose map is missing, and memory stays flat. The report is rebuilt
 from the files at the end, which also makes a JOBDIR resume add to them instead of starting
 over; a resume first cuts what a kill left half-written (see jobdir.py).
 """
@@ -19,9 +20,10 @@ from noai_check import __version__
 from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.jobdir import cut_evidence, cut_partial_line
 from noai_check.crawl.progress import print_summary
-from noai_check.crawl.records import encode_record
+from noai_check.crawl.records import compact_lines
 from noai_check.files import iter_records, write_atomic
 from noai_check.history.store import record_crawl
+from noai_check.judge.verdict_refs import VERDICTS_FILE, iter_verdict_maps
 from noai_check.report.build import write_report
 from noai_check.signals.site_files import SITE_FILES, Site, site_folder_name
 from noai_check.timestamps import now as now_iso
@@ -45,7 +47,7 @@ NOAI_WRITE_ERROR = "noai/write_error"
 
 
 class RecordsPipeline:
-    """pages.jsonl, media.jsonl, site/ (the site files as served) and report.json/html."""
+    """pages.jsonl, media.jsonl, verdicts.jsonl, site/ (the site files as served) and report.json/html."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -70,11 +72,13 @@ class RecordsPipeline:
         (self.out / "evidence").mkdir(exist_ok=True)
         # URLs with a record, by kind: a record is written once, whatever a resume asks again.
         self.recorded: dict[str, set[str]] = {"page": set(), "media": set(), "terms": set()}
+        self.written_maps: set[str] = set()  # refs of the verdict maps in verdicts.jsonl
         if self.resuming:
             self._recover(evidence_path)
         mode = "a" if self.resuming else "w"
         self.pages = (self.out / "pages.jsonl").open(mode, encoding="utf-8")
         self.media = (self.out / "media.jsonl").open(mode, encoding="utf-8")
+        self.verdicts = (self.out / VERDICTS_FILE).open(mode, encoding="utf-8")
         # One gzip member per response, written before its record: a kill leaves whole members
         # (RFC 1952 allows concatenation; readers see one stream) and at most one cut at the end.
         self.evidence = evidence_path.open(mode + "b")
@@ -93,6 +97,9 @@ class RecordsPipeline:
             if cut_partial_line(path):
                 self.crawler.spider.logger.warning("%s ended in a half-written line (the crawl was killed): cut", path)
             self.recorded[kind] = {r["url"] for r in iter_records(path) if isinstance(r.get("url"), str)}
+        if cut_partial_line(self.out / VERDICTS_FILE):
+            self.crawler.spider.logger.warning("%s ended in a half-written line (the crawl was killed): cut", VERDICTS_FILE)
+        self.written_maps = {ref for ref, _ in iter_verdict_maps(self.out / VERDICTS_FILE)}
         if cut_evidence(evidence_path, self.recorded["page"] | self.recorded["media"]):
             self.crawler.spider.logger.info("%s: evidence after the last record cut (written again on resume)", evidence_path)
 
@@ -128,9 +135,13 @@ class RecordsPipeline:
         if evidence is not None:
             self.evidence.write(gzip.compress((json.dumps(evidence, ensure_ascii=False) + "\n").encode(), 5, mtime=0))
             self.evidence.flush()
+        ref, new_map, line = compact_lines(record, self.written_maps)
+        if new_map is not None:  # flushed before the record that refers to it
+            self.verdicts.write(new_map + "\n")
+            self.verdicts.flush()
+            self.written_maps.add(ref)
         stream = self.pages if kind == "page" else self.media
-        stream.write(encode_record(record))
-        stream.write("\n")
+        stream.write(line + "\n")
         stream.flush()
         done.add(record["url"])
         stats = self.crawler.stats
@@ -155,6 +166,7 @@ class RecordsPipeline:
     def close_spider(self) -> None:
         self.pages.close()
         self.media.close()
+        self.verdicts.close()
         self.evidence.close()
 
     def spider_closed(self, spider: Any, reason: str) -> None:

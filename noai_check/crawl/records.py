@@ -1,4 +1,8 @@
-"""The per-page record written to ``pages.jsonl``: the `check --json` fields plus crawl facts."""
+"""The per-page record written to ``pages.jsonl``: the `check --json` fields plus crawl facts.
+
+Its agents map is written once per crawl to verdicts.jsonl and the record names it by
+``agents_ref`` (compact_lines; noai_check.judge.verdict_refs).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from noai_check.judge.page_judgement import Analysis
+from noai_check.judge.verdict_refs import REF_KEY, record_line, ref_of, verdicts_line
 from noai_check.signals.response import Fetched
 
 # Response headers kept as evidence: the ones that carry or qualify an AI signal.
@@ -56,11 +61,12 @@ class AgentsJson(dict):  # type: ignore[type-arg]
     the usual 165-agent map once, not once per page. Read it, never change it.
     """
 
-    __slots__ = ("encoded",)
+    __slots__ = ("encoded", "ref")
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self.encoded: str | None = None
+        self.ref: str | None = None
 
 
 _AGENTS_JSON_LIMIT = 16
@@ -88,7 +94,7 @@ def _encoded_token(token: str) -> str:
 
 
 def _encode_agents(agents: dict[str, Any]) -> str:
-    """``"agents": {...}`` as json.dumps(sort_keys=True) writes it, each distinct verdict encoded once."""
+    """The agents map as json.dumps(sort_keys=True) writes it, each distinct verdict encoded once."""
     if isinstance(agents, AgentsJson) and agents.encoded is not None:
         return agents.encoded
     encoded: dict[int, str] = {}
@@ -99,10 +105,10 @@ def _encode_agents(agents: dict[str, Any]) -> str:
         if text is None:
             text = encoded[id(value)] = json.dumps(value, ensure_ascii=False, sort_keys=True)
         parts.append(f"{_encoded_token(token)}: {text}")
-    middle = '"agents": {' + ", ".join(parts) + "}"
+    whole = "{" + ", ".join(parts) + "}"
     if isinstance(agents, AgentsJson):
-        agents.encoded = middle
-    return middle
+        agents.encoded = whole
+    return whole
 
 
 def encode_record(record: dict[str, Any]) -> str:
@@ -111,12 +117,31 @@ def encode_record(record: dict[str, Any]) -> str:
     agents = record.get("agents")
     if not agents:
         return json.dumps(record, ensure_ascii=False, sort_keys=True)
-    middle = _encode_agents(agents)
-    before = json.dumps({k: v for k, v in record.items() if k < "agents"}, ensure_ascii=False, sort_keys=True)
-    after = json.dumps({k: v for k, v in record.items() if k > "agents"}, ensure_ascii=False, sort_keys=True)
-    pieces = [piece[1:-1] for piece in (before, after) if piece != "{}"]
-    pieces.insert(1 if before != "{}" else 0, middle)
-    return "{" + ", ".join(pieces) + "}"
+    return record_line({k: v for k, v in record.items() if k != "agents"}, _encode_agents(agents))
+
+
+def _agents_ref(agents: dict[str, Any]) -> tuple[str, str]:
+    """(ref, encoded map); a map shared by pages (AgentsJson) is hashed once per crawl."""
+    ref = agents.ref if isinstance(agents, AgentsJson) else None
+    encoded = _encode_agents(agents)
+    if ref is None:
+        ref = ref_of(encoded)
+        if isinstance(agents, AgentsJson):
+            agents.ref = ref
+    return ref, encoded
+
+
+def compact_lines(record: dict[str, Any], written: set[str]) -> tuple[str, str | None, str]:
+    """(the map's ref, its verdicts.jsonl line if not in ``written`` yet, the record's line).
+
+    The record's line carries ``agents_ref`` where ``agents`` was. Lines without their newline;
+    the verdicts line must be written and flushed before the record's (see the pipeline).
+    """
+    ref, encoded = _agents_ref(record.get("agents") or {})
+    compact = {k: v for k, v in record.items() if k != "agents"}
+    compact[REF_KEY] = ref
+    new_map = None if ref in written else verdicts_line(ref, encoded)
+    return ref, new_map, json.dumps(compact, ensure_ascii=False, sort_keys=True)
 
 
 def evidence_record(url: str, response: Fetched, analysis: Analysis | None) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Read pages.jsonl fast: each record with its agents map reduced to ``Verdicts``, equal maps parsed once.
 
-A line is ~40-80 KB, nearly all of it the agents map, and most pages share a handful of maps,
-so parsing every line whole would cost more than everything else the report and the history do.
+A record names its map by ``agents_ref`` (the map is in verdicts.jsonl, see verdict_refs.py), or,
+written before that, holds it inline: a line of ~40-80 KB, nearly all of it the agents map, and
+most pages share a handful of maps, so parsing every such line whole would cost more than
+everything else the report and the history do.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from noai_check.judge.verdict_refs import REF_KEY, VerdictMaps
 
 
 class Verdicts:
@@ -91,16 +95,18 @@ class _VerdictCache:
 
 
 def iter_judged(path: Path) -> Iterator[tuple[dict[str, Any], Verdicts]]:
-    """(record, its reduced agents map) per line; the record's own ``agents`` key is left out.
+    """(record, its reduced agents map) per line; the record's ``agents`` or ``agents_ref`` key is left out.
 
     Equal agents maps are parsed once and share one ``Verdicts``, which is what makes a
-    50,000-page report take seconds rather than minutes.
+    50,000-page report take seconds rather than minutes. A ref missing from verdicts.jsonl is
+    a NoaiCheckError naming the file and the ref, never an empty map.
     """
     if not path.exists():
         return
     cache = _VerdictCache()
+    maps = VerdictMaps(path.parent, lambda agents: cache.intern(Verdicts(agents)))
     with path.open("rb", buffering=_READ_BUFFER) as stream:
-        for line in stream:
+        for number, line in enumerate(stream, 1):
             judged = _split_line(line, cache)
             if judged is None:
                 try:
@@ -109,7 +115,10 @@ def iter_judged(path: Path) -> Iterator[tuple[dict[str, Any], Verdicts]]:
                     continue  # a torn last line
                 if not isinstance(record, dict):
                     continue
-                judged = record, cache.intern(Verdicts(record.pop("agents", None) or {}))
+                if REF_KEY in record:
+                    judged = record, maps.get(record.pop(REF_KEY), f"{path.name} line {number}")
+                else:
+                    judged = record, cache.intern(Verdicts(record.pop("agents", None) or {}))
             yield judged
 
 
