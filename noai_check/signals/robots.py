@@ -202,12 +202,8 @@ class RobotsTxt:
         if known is not None:
             return known
         verdict = resolved.no_match
-        for prefix, test, rule_verdict in resolved.rules:
-            if test is None:
-                if path.startswith(prefix):
-                    verdict = rule_verdict
-                    break
-            elif test(path):
+        for head, test, rule_verdict in resolved.rules:
+            if path.startswith(head) and (test is None or test(path)):
                 verdict = rule_verdict
                 break
         if len(self._walked) >= 2048:
@@ -369,11 +365,11 @@ def _compile_groups(
     groups_notes = {id(group): notes[place][1] if place in notes else None for place, group in enumerate(groups)}
     rules = sorted(
         ((rule, groups_notes[id(group)]) for group in groups for rule in group.rules),
-        key=lambda item: (-item[0].pattern.length, not item[0].allow, item[0].line.number),
+        key=lambda item: (-item[0].length, not item[0].allow, item[0].line.number),
     )
     compiled = tuple(
         (
-            rule.pattern.prefix,
+            rule.pattern.prefix.partition("*")[0],  # a literal start every match has: most rules end here
             rule.pattern.test,
             RobotsVerdict(
                 rule.allow,

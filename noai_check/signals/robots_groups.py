@@ -7,9 +7,10 @@ other records fill it; invalid product tokens are read as Google's parser reads 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from noai_check.signals.findings import Finding
-from noai_check.signals.path_pattern import PathPattern, compile_pattern
+from noai_check.signals.path_pattern import PathPattern, compile_pattern, pattern_length
 from noai_check.signals.robots_lines import (
     _INNER_WHITESPACE,
     _LEADING_TOKEN,
@@ -36,9 +37,20 @@ class ExtensionLine:
 
 @dataclass(frozen=True)
 class _Rule:
+    """An Allow/Disallow line; its pattern is compiled on first use, when a verdict needs its group."""
+
     allow: bool
-    pattern: PathPattern
+    value: str  # the rule value as written, comment and surrounding whitespace removed
     line: RobotsLine
+
+    @cached_property
+    def pattern(self) -> PathPattern:
+        return compile_pattern(self.value)
+
+    @cached_property
+    def length(self) -> int:
+        """The pattern's length (Google's measure), without compiling it: the sort key of a merged group."""
+        return pattern_length(self.value)
 
 
 @dataclass
@@ -215,7 +227,7 @@ class _GroupBuilder:
                     source=self.source,
                 )
             )
-        self.current.rules.append(_Rule(item.field == "allow", compile_pattern(item.value), item.line))
+        self.current.rules.append(_Rule(item.field == "allow", item.value, item.line))
 
     def finish(self) -> _Parsed:
         if self.orphans:
