@@ -7,7 +7,6 @@ other records fill it; invalid product tokens are read as Google's parser reads 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from noai_check.signals.findings import Finding
 from noai_check.signals.path_pattern import PathPattern, compile_pattern, pattern_length
@@ -35,22 +34,23 @@ class ExtensionLine:
     line: RobotsLine
 
 
-@dataclass(frozen=True)
 class _Rule:
     """An Allow/Disallow line; its pattern is compiled on first use, when a verdict needs its group."""
 
-    allow: bool
-    value: str  # the rule value as written, comment and surrounding whitespace removed
-    line: RobotsLine
+    __slots__ = ("_pattern", "allow", "length", "line", "value")
 
-    @cached_property
+    def __init__(self, allow: bool, value: str, line: RobotsLine) -> None:
+        self.allow = allow
+        self.value = value  # the rule value as written, comment and surrounding whitespace removed
+        self.line = line
+        self.length = pattern_length(value)  # Google's measure, the sort key of a merged group
+        self._pattern: PathPattern | None = None
+
+    @property
     def pattern(self) -> PathPattern:
-        return compile_pattern(self.value)
-
-    @cached_property
-    def length(self) -> int:
-        """The pattern's length (Google's measure), without compiling it: the sort key of a merged group."""
-        return pattern_length(self.value)
+        if self._pattern is None:
+            self._pattern = compile_pattern(self.value)
+        return self._pattern
 
 
 @dataclass

@@ -143,7 +143,11 @@ def _printable(text: str) -> str:
 
 
 def _canonical_field(name: str) -> str:
-    name = _INNER_WHITESPACE.sub(" ", name.strip(_WHITESPACE).lower())
+    name = name.strip(_WHITESPACE).lower()
+    known = _FIELD_ALIASES.get(name)  # the usual spellings need no whitespace collapsing
+    if known is not None:
+        return known
+    name = _INNER_WHITESPACE.sub(" ", name)
     return _FIELD_ALIASES.get(name, name)
 
 
@@ -158,26 +162,32 @@ def _split_without_colon(content: str) -> tuple[str, str] | None:
     return None
 
 
-def _read_record(line: RobotsLine) -> _Record | None:
-    """One line to a record: "#" starts a comment, field names are case-insensitive."""
-    content = line.text.partition("#")[0].strip(_WHITESPACE)
+def _read_fields(text: str) -> tuple[str, str, bool] | None:
+    """(field, value, colon missing) of a line's text: "#" starts a comment, field names are case-insensitive."""
+    content = text.partition("#")[0].strip(_WHITESPACE)
     if not content:
         return None
     name, colon, value = content.partition(":")
     if colon:
-        return _Record(_canonical_field(name), value.strip(_WHITESPACE), line)
+        return _canonical_field(name), value.strip(_WHITESPACE), False
     split = _split_without_colon(content)
     if split is None:
         return None
-    return _Record(split[0], split[1].strip(_WHITESPACE), line, colon_missing=True)
+    return split[0], split[1].strip(_WHITESPACE), True
+
+
+def _read_record(line: RobotsLine) -> _Record | None:
+    """One line to a record: "#" starts a comment, field names are case-insensitive."""
+    fields = _read_fields(line.text)
+    return None if fields is None else _Record(fields[0], fields[1], line, fields[2])
 
 
 def _records(text: str) -> Iterable[_Record | RobotsLine]:
     """Every line: a record when readable, else the bare line (kept for line numbering)."""
     for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
-        line = RobotsLine(number, _printable(raw))
-        record = _read_record(RobotsLine(number, raw))
-        if record is None:
+        line = RobotsLine(number, raw if raw.isascii() else _printable(raw))
+        fields = _read_fields(raw)
+        if fields is None:
             yield line
         else:
-            yield _Record(record.field, record.value, line, record.colon_missing)
+            yield _Record(fields[0], fields[1], line, fields[2])
