@@ -13,6 +13,7 @@ from noai_check.signals.path_pattern import PathPattern, compile_pattern, patter
 from noai_check.signals.robots_lines import (
     _INNER_WHITESPACE,
     _LEADING_TOKEN,
+    _LINE_BREAK,
     _PRODUCT_TOKEN,
     _RULE_FIELDS,
     RobotsLine,
@@ -20,8 +21,8 @@ from noai_check.signals.robots_lines import (
     _finding,
     _printable,
     _quote,
+    _read_fields,
     _Record,
-    _records,
 )
 
 
@@ -43,7 +44,7 @@ class _Rule:
         self.allow = allow
         self.value = value  # the rule value as written, comment and surrounding whitespace removed
         self.line = line
-        self.length = pattern_length(value)  # Google's measure, the sort key of a merged group
+        self.length = len(value) if value.isascii() else pattern_length(value)  # the sort key of a merged group
         self._pattern: PathPattern | None = None
 
     @property
@@ -155,11 +156,8 @@ class _GroupBuilder:
         self.current: _Group | None = None
         self.orphans: list[RobotsLine] = []
 
-    def add(self, item: _Record | RobotsLine) -> None:
-        if isinstance(item, RobotsLine):
-            self.parsed.lines.append(item)
-            return
-        self.parsed.lines.append(item.line)
+    def add(self, item: _Record) -> None:
+        """Any record; _parse_text adds the usual Allow/Disallow lines itself, without building a record."""
         if item.colon_missing:
             self.parsed.findings.append(
                 _finding(
@@ -244,7 +242,20 @@ class _GroupBuilder:
 
 
 def _parse_text(text: str, source: str) -> _Parsed:
+    """Every line kept (for line numbering); records grouped. The loop is the cold path of a file's first verdict."""
     builder = _GroupBuilder(source)
-    for item in _records(text):
-        builder.add(item)
+    lines = builder.parsed.lines
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
+        line = RobotsLine(number, raw if raw.isascii() else _printable(raw))
+        lines.append(line)
+        fields = _read_fields(raw)
+        if fields is None:
+            continue
+        field, value, colon_missing = fields
+        current = builder.current
+        if current is not None and field in _RULE_FIELDS and not colon_missing and value.startswith(("/", "*")):
+            current.closed_by_rule = True  # the same as _add_rule for a well-formed rule in a group
+            current.rules.append(_Rule(field == "allow", value, line))
+        else:
+            builder.add(_Record(field, value, line, colon_missing))
     return builder.finish()

@@ -7,7 +7,6 @@ reading each line, before any grouping or matching.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from noai_check.signals.findings import Finding
@@ -17,7 +16,6 @@ MAX_PARSED_BYTES = 512_000
 
 _BOM = b"\xef\xbb\xbf"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_LAST_LINE_BREAK = re.compile(rb"[\r\n][^\r\n]*\Z")
 # Only ASCII whitespace counts: U+FEFF or U+00A0 in a field name make the line unreadable.
 _WHITESPACE = " \t\v\f"
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
@@ -89,8 +87,8 @@ def _cap(body: bytes) -> tuple[bytes, bool]:
     if len(body) <= MAX_PARSED_BYTES:
         return body, False
     head = body[:MAX_PARSED_BYTES]
-    last_break = _LAST_LINE_BREAK.search(head)
-    return (head[: last_break.start() + 1] if last_break else b""), True
+    last_break = max(head.rfind(b"\n"), head.rfind(b"\r"))  # -1 when the head has no line break
+    return head[: last_break + 1], True
 
 
 def _decode(body: bytes, source: str) -> tuple[str, list[Finding]]:
@@ -180,14 +178,3 @@ def _read_record(line: RobotsLine) -> _Record | None:
     """One line to a record: "#" starts a comment, field names are case-insensitive."""
     fields = _read_fields(line.text)
     return None if fields is None else _Record(fields[0], fields[1], line, fields[2])
-
-
-def _records(text: str) -> Iterable[_Record | RobotsLine]:
-    """Every line: a record when readable, else the bare line (kept for line numbering)."""
-    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
-        line = RobotsLine(number, raw if raw.isascii() else _printable(raw))
-        fields = _read_fields(raw)
-        if fields is None:
-            yield line
-        else:
-            yield _Record(fields[0], fields[1], line, fields[2])
