@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from noai_check.signals.findings import Finding
@@ -30,6 +30,7 @@ from noai_check.signals.robots_groups import (
     _is_global,
     _parse_text,
     _Parsed,
+    _Rule,
     asked_agent_keys,
 )
 from noai_check.signals.robots_lines import MAX_PARSED_BYTES, RobotsLine, _decode, _finding, _quote, _read_record
@@ -68,10 +69,29 @@ class _Resolved:
     """The merged group that applies to one asked agent, compiled for a first-match loop."""
 
     label: str | None  # user-agent value as written, "*", or None when no group applies
-    rules: tuple[tuple[str, Callable[[str], object] | None, RobotsVerdict], ...]
+    # (literal head, test or None for a plain prefix, (rule, note for its reason)), longest first
+    rules: tuple[tuple[str, Callable[[str], object] | None, tuple[_Rule, str | None]], ...]
     no_match: RobotsVerdict
     groups: tuple[_Group, ...]
     google_readings: tuple[str, ...] = ()  # invalid user-agent values that name the agent only as Google reads them
+    source: str = "robots.txt"
+    # A rule's verdict (with its reason) is built when a path first matches it: a 50,000-rule group
+    # would otherwise build 50,000 reasons for its first verdict.
+    verdicts: dict[int, RobotsVerdict] = field(default_factory=dict, compare=False, repr=False)
+
+    def rule_verdict(self, entry: tuple[_Rule, str | None]) -> RobotsVerdict:
+        """The verdict of one matching rule; built once per rule."""
+        rule, note = entry
+        known = self.verdicts.get(id(rule))
+        if known is None:
+            known = self.verdicts[id(rule)] = RobotsVerdict(
+                rule.allow,
+                rule.line,
+                f"{'allowed' if rule.allow else 'disallowed'} by {self.source} line {rule.line.number} "
+                f"'{_quote(rule.line)}' in the group for {self.label}"
+                + (f" (this rule's group applies because {note})" if note else ""),
+            )
+        return known
 
 
 # ---------------------------------------------------------------- fetch outcome
@@ -202,9 +222,9 @@ class RobotsTxt:
         if known is not None:
             return known
         verdict = resolved.no_match
-        for head, test, rule_verdict in resolved.rules:
+        for head, test, rule in resolved.rules:
             if path.startswith(head) and (test is None or test(path)):
-                verdict = rule_verdict
+                verdict = resolved.rule_verdict(rule)
                 break
         if len(self._walked) >= 2048:
             self._walked.clear()
@@ -351,7 +371,7 @@ def _compile_groups(
     source: str,
     notes: dict[int, tuple[str, str]] | None = None,
 ) -> _Resolved:
-    """Merge rules, sort longest first (Allow first on ties), and pre-build every verdict.
+    """Merge rules, sort longest first (Allow first on ties), ready for the first-match walk.
 
     ``notes`` (see ``_groups_for``) are added to the reason of every rule of a group that only
     Google's reading of an invalid User-agent value applies, and to the no-match reason.
@@ -371,13 +391,7 @@ def _compile_groups(
         (
             rule.pattern.prefix.partition("*")[0],  # a literal start every match has: most rules end here
             rule.pattern.test,
-            RobotsVerdict(
-                rule.allow,
-                rule.line,
-                f"{'allowed' if rule.allow else 'disallowed'} by {source} line {rule.line.number} "
-                f"'{_quote(rule.line)}' in the group for {label}"
-                + (f" (this rule's group applies because {note})" if note else ""),
-            ),
+            (rule, note),
         )
         for rule, note in rules
     )
@@ -386,7 +400,7 @@ def _compile_groups(
         True, None, f"no rule matches: allowed (group for {label}{f'; {every_note}' if every_note else ''})"
     )
     readings = tuple(value for value, _note in notes.values())
-    return _Resolved(label, compiled, no_match, groups, readings)
+    return _Resolved(label, compiled, no_match, groups, readings, source)
 
 
 def _split_content_usage(value: str) -> tuple[PathPattern | None, str]:

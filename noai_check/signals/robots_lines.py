@@ -151,6 +151,8 @@ def _canonical_field(name: str) -> str:
 
 def _split_without_colon(content: str) -> tuple[str, str] | None:
     """Read "Disallow /x" (no colon) as Google and protego do, for the standard fields only."""
+    if content[0] not in "uUaAdDsS":  # no spelling of those fields starts otherwise: skip the splitting
+        return None
     words = _INNER_WHITESPACE.split(content, maxsplit=2)
     if len(words) >= 3 and _canonical_field(" ".join(words[:2])) == "user-agent":
         return "user-agent", words[2]
