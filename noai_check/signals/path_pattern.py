@@ -179,6 +179,17 @@ def pattern_length(raw: str) -> int:
     return len(octets) + 2 * sum(1 for octet in octets if octet >= 0x80)
 
 
+def plain_prefix(raw: str) -> str | None:
+    """The rule value itself when it is a plain prefix already in normal form (no "*", "$" or escape), else None.
+
+    Exactly ``compile_pattern(raw).prefix`` for such values, with ``test`` None: the usual rule
+    needs no PathPattern to be walked.
+    """
+    if "*" in raw or "$" in raw or not _ALREADY_NORMAL.fullmatch(raw):
+        return None
+    return raw
+
+
 def compile_pattern(raw: str) -> PathPattern:
     """Compile a rule value (already stripped of comments and whitespace).
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from noai_check.signals.findings import Finding
-from noai_check.signals.path_pattern import PathPattern, compile_pattern, request_path
+from noai_check.signals.path_pattern import PathPattern, compile_pattern, plain_prefix, request_path
 from noai_check.signals.robots_groups import (
     ExtensionLine,
     _agent_key,
@@ -387,20 +387,22 @@ def _compile_groups(
         ((rule, groups_notes[id(group)]) for group in groups for rule in group.rules),
         key=lambda item: (-item[0].length, not item[0].allow, item[0].line.number),
     )
-    compiled = tuple(
-        (
-            rule.pattern.prefix.partition("*")[0],  # a literal start every match has: most rules end here
-            rule.pattern.test,
-            (rule, note),
-        )
-        for rule, note in rules
-    )
+    compiled = tuple((*_walk_test(rule), (rule, note)) for rule, note in rules)
     every_note = "; ".join(dict.fromkeys(note for note in groups_notes.values() if note))
     no_match = RobotsVerdict(
         True, None, f"no rule matches: allowed (group for {label}{f'; {every_note}' if every_note else ''})"
     )
     readings = tuple(value for value, _note in notes.values())
     return _Resolved(label, compiled, no_match, groups, readings, source)
+
+
+def _walk_test(rule: _Rule) -> tuple[str, Callable[[str], object] | None]:
+    """(literal head every match starts with, full test or None when the head is the whole test)."""
+    plain = plain_prefix(rule.value)
+    if plain is not None:
+        return plain, None
+    pattern = rule.pattern
+    return pattern.prefix.partition("*")[0], pattern.test  # most rules end at the head
 
 
 def _split_content_usage(value: str) -> tuple[PathPattern | None, str]:
