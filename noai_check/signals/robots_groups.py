@@ -7,6 +7,7 @@ other records fill it; invalid product tokens are read as Google's parser reads 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from noai_check.signals.findings import Finding
 from noai_check.signals.path_pattern import PathPattern, compile_pattern, pattern_length
@@ -144,7 +145,12 @@ class _Parsed:
     groups: list[_Group] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    lines: list[RobotsLine] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # every line as written (printable), for line numbers
+
+    @cached_property
+    def lines(self) -> list[RobotsLine]:
+        """Every line, numbered: built only when asked (the protego explanations), not at every parse."""
+        return [RobotsLine(number, text) for number, text in enumerate(self.texts, start=1)]
 
 
 class _GroupBuilder:
@@ -244,10 +250,10 @@ class _GroupBuilder:
 def _parse_text(text: str, source: str) -> _Parsed:
     """Every line kept (for line numbering); records grouped. The loop is the cold path of a file's first verdict."""
     builder = _GroupBuilder(source)
-    lines = builder.parsed.lines
+    texts = builder.parsed.texts
     for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
-        line = RobotsLine(number, raw if raw.isascii() else _printable(raw))
-        lines.append(line)
+        printable = raw if raw.isascii() else _printable(raw)
+        texts.append(printable)
         fields = _read_fields(raw)
         if fields is None:
             continue
@@ -255,7 +261,12 @@ def _parse_text(text: str, source: str) -> _Parsed:
         current = builder.current
         if current is not None and field in _RULE_FIELDS and not colon_missing and value.startswith(("/", "*")):
             current.closed_by_rule = True  # the same as _add_rule for a well-formed rule in a group
-            current.rules.append(_Rule(field == "allow", value, line))
-        else:
-            builder.add(_Record(field, value, line, colon_missing))
+            current.rules.append(_Rule(field == "allow", value, RobotsLine(number, printable)))
+        elif current is not None or colon_missing or field in _BEFORE_ANY_GROUP or field.startswith("content-"):
+            builder.add(_Record(field, value, RobotsLine(number, printable), colon_missing))
+        # else: a record before any group that add() would ignore (an HTML page's "style: ..." line)
     return builder.finish()
+
+
+# Fields that add() reads before the first group: the rest wait for a group to belong to.
+_BEFORE_ANY_GROUP = _RULE_FIELDS | {"user-agent", "sitemap"}
