@@ -385,7 +385,7 @@ def _compile_groups(
     groups_notes = {id(group): notes[place][1] if place in notes else None for place, group in enumerate(groups)}
     rules = sorted(
         ((rule, groups_notes[id(group)]) for group in groups for rule in group.rules),
-        key=lambda item: (-item[0].length, not item[0].allow, item[0].line.number),
+        key=lambda item: (-item[0].length, not item[0].allow, item[0].number),
     )
     compiled = tuple((*_walk_test(rule), (rule, note)) for rule, note in rules)
     every_note = "; ".join(dict.fromkeys(note for note in groups_notes.values() if note))

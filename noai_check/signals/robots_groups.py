@@ -12,12 +12,15 @@ from functools import cached_property
 from noai_check.signals.findings import Finding
 from noai_check.signals.path_pattern import PathPattern, compile_pattern, pattern_length
 from noai_check.signals.robots_lines import (
+    _FIELD_ALIASES,
     _INNER_WHITESPACE,
     _LEADING_TOKEN,
     _LINE_BREAK,
     _PRODUCT_TOKEN,
     _RULE_FIELDS,
+    _WHITESPACE,
     RobotsLine,
+    _canonical_field,
     _evidence,
     _finding,
     _printable,
@@ -37,22 +40,30 @@ class ExtensionLine:
 
 
 class _Rule:
-    """An Allow/Disallow line; its pattern is compiled on first use, when a verdict needs its group."""
+    """An Allow/Disallow line; its pattern and line object are built on first use, when a verdict needs them."""
 
-    __slots__ = ("_pattern", "allow", "length", "line", "value")
+    __slots__ = ("_line", "_pattern", "allow", "length", "number", "text", "value")
 
-    def __init__(self, allow: bool, value: str, line: RobotsLine) -> None:
+    def __init__(self, allow: bool, value: str, number: int, text: str) -> None:
         self.allow = allow
         self.value = value  # the rule value as written, comment and surrounding whitespace removed
-        self.line = line
+        self.number = number  # line number in the file
+        self.text = text  # the line as written (printable)
         self.length = len(value) if value.isascii() else pattern_length(value)  # the sort key of a merged group
         self._pattern: PathPattern | None = None
+        self._line: RobotsLine | None = None
 
     @property
     def pattern(self) -> PathPattern:
         if self._pattern is None:
             self._pattern = compile_pattern(self.value)
         return self._pattern
+
+    @property
+    def line(self) -> RobotsLine:
+        if self._line is None:
+            self._line = RobotsLine(self.number, self.text)
+        return self._line
 
 
 @dataclass
@@ -231,7 +242,7 @@ class _GroupBuilder:
                     source=self.source,
                 )
             )
-        self.current.rules.append(_Rule(item.field == "allow", item.value, item.line))
+        self.current.rules.append(_Rule(item.field == "allow", item.value, item.line.number, item.line.text))
 
     def finish(self) -> _Parsed:
         if self.orphans:
@@ -254,14 +265,20 @@ def _parse_text(text: str, source: str) -> _Parsed:
     for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
         printable = raw if raw.isascii() else _printable(raw)
         texts.append(printable)
-        fields = _read_fields(raw)
-        if fields is None:
-            continue
-        field, value, colon_missing = fields
+        content = raw.partition("#")[0].strip(_WHITESPACE)
+        name, colon, value = content.partition(":")
+        if colon:  # _read_fields inlined for the usual "field: value" line
+            field = _FIELD_ALIASES.get(name.strip(_WHITESPACE).lower()) or _canonical_field(name)
+            value, colon_missing = value.strip(_WHITESPACE), False
+        else:
+            fields = _read_fields(raw)
+            if fields is None:
+                continue
+            field, value, colon_missing = fields
         current = builder.current
         if current is not None and field in _RULE_FIELDS and not colon_missing and value.startswith(("/", "*")):
             current.closed_by_rule = True  # the same as _add_rule for a well-formed rule in a group
-            current.rules.append(_Rule(field == "allow", value, RobotsLine(number, printable)))
+            current.rules.append(_Rule(field == "allow", value, number, printable))
         elif current is not None or colon_missing or field in _BEFORE_ANY_GROUP or field.startswith("content-"):
             builder.add(_Record(field, value, RobotsLine(number, printable), colon_missing))
         # else: a record before any group that add() would ignore (an HTML page's "style: ..." line)
