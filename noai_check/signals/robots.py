@@ -51,6 +51,8 @@ __all__ = [
 
 # RFC 9309 2.3.1.2: at least five consecutive redirects are followed; more means "unavailable".
 MAX_REDIRECTS = 5
+# Groups with fewer rules are walked every time: a walk is then cheaper than the cache of walks.
+_WALK_CACHE_FROM = 64
 _HTML_START = re.compile(rb"\s*(?:<!doctype\s+html|<html|<head|<body|<!--|<\?xml)", re.IGNORECASE)
 
 
@@ -209,12 +211,22 @@ class RobotsTxt:
 
     def verdict(self, url: str, agent: str) -> RobotsVerdict:
         """May ``agent`` fetch ``url`` (full URL or path + query)? First match of pre-sorted rules wins."""
+        if self._fixed is not None:
+            if request_path(url) == "/robots.txt" and self._source == "robots.txt":
+                return self._always_allowed
+            return self._fixed
+        resolved = self._resolved.get(agent) or self._resolve(agent)
+        rules = resolved.rules
+        if not rules and "%" not in url and "robots.txt" not in url:
+            return resolved.no_match  # no rule to match, and no spelling of this URL is /robots.txt
         path = request_path(url)
         if path == "/robots.txt" and self._source == "robots.txt":
             return self._always_allowed
-        if self._fixed is not None:
-            return self._fixed
-        resolved = self._resolved.get(agent) or self._resolve(agent)
+        if len(rules) < _WALK_CACHE_FROM:
+            for head, test, rule in rules:
+                if path.startswith(head) and (test is None or test(path)):
+                    return resolved.rule_verdict(rule)
+            return resolved.no_match
         # Agents that fall back to the same groups share one compiled group, so one page's
         # verdict is computed once for all of them (a 20,000-rule file costs ms per walk).
         key = (id(resolved), path)
@@ -222,7 +234,7 @@ class RobotsTxt:
         if known is not None:
             return known
         verdict = resolved.no_match
-        for head, test, rule in resolved.rules:
+        for head, test, rule in rules:
             if path.startswith(head) and (test is None or test(path)):
                 verdict = resolved.rule_verdict(rule)
                 break
