@@ -53,6 +53,8 @@ __all__ = [
 MAX_REDIRECTS = 5
 # Groups with fewer rules are walked every time: a walk is then cheaper than the cache of walks.
 _WALK_CACHE_FROM = 64
+# Groups with at least this many rules are split by the start of each rule's path (see _buckets).
+_BUCKETS_FROM = 24
 _HTML_START = re.compile(rb"\s*(?:<!doctype\s+html|<html|<head|<body|<!--|<\?xml)", re.IGNORECASE)
 
 
@@ -66,13 +68,17 @@ class RobotsVerdict:
     reason: str
 
 
+# (literal head every match starts with, full test or None when the head is the test, (rule, note for its reason))
+_WalkEntry = tuple[str, "Callable[[str], object] | None", tuple[_Rule, str | None]]
+
+
 @dataclass(frozen=True)
 class _Resolved:
     """The merged group that applies to one asked agent, compiled for a first-match loop."""
 
     label: str | None  # user-agent value as written, "*", or None when no group applies
     # (literal head, test or None for a plain prefix, (rule, note for its reason)), longest first
-    rules: tuple[tuple[str, Callable[[str], object] | None, tuple[_Rule, str | None]], ...]
+    rules: tuple[_WalkEntry, ...]
     no_match: RobotsVerdict
     groups: tuple[_Group, ...]
     google_readings: tuple[str, ...] = ()  # invalid user-agent values that name the agent only as Google reads them
@@ -80,6 +86,10 @@ class _Resolved:
     # A rule's verdict (with its reason) is built when a path first matches it: a 50,000-rule group
     # would otherwise build 50,000 reasons for its first verdict.
     verdicts: dict[int, RobotsVerdict] = field(default_factory=dict, compare=False, repr=False)
+    # For a large group: the rules that can match a path starting with these two characters
+    # (their head starts so, or is shorter), in walk order; ``short`` for any other path.
+    buckets: dict[str, tuple[_WalkEntry, ...]] | None = field(default=None, compare=False, repr=False)
+    short: tuple[_WalkEntry, ...] = field(default=(), compare=False, repr=False)
 
     def rule_verdict(self, entry: tuple[_Rule, str | None]) -> RobotsVerdict:
         """The verdict of one matching rule; built once per rule."""
@@ -222,6 +232,8 @@ class RobotsTxt:
         path = request_path(url)
         if path == "/robots.txt" and self._source == "robots.txt":
             return self._always_allowed
+        if resolved.buckets is not None:
+            rules = resolved.buckets.get(path[:2], resolved.short)
         if len(rules) < _WALK_CACHE_FROM:
             for head, test, rule in rules:
                 if path.startswith(head) and (test is None or test(path)):
@@ -405,7 +417,35 @@ def _compile_groups(
         True, None, f"no rule matches: allowed (group for {label}{f'; {every_note}' if every_note else ''})"
     )
     readings = tuple(value for value, _note in notes.values())
-    return _Resolved(label, compiled, no_match, groups, readings, source)
+    buckets, short = _buckets(compiled) if len(compiled) >= _BUCKETS_FROM else (None, ())
+    return _Resolved(label, compiled, no_match, groups, readings, source, buckets=buckets, short=short)
+
+
+def _buckets(rules: tuple[_WalkEntry, ...]) -> tuple[dict[str, tuple[_WalkEntry, ...]] | None, tuple[_WalkEntry, ...]]:
+    """Rules split by the first two characters of their head, each part in walk order (None when not worth it).
+
+    A path can only match a rule whose head it starts with: one starting "/j" needs only the
+    rules whose head starts "/j", and those with a head shorter than two characters.
+    """
+    short: list[_WalkEntry] = []
+    buckets: dict[str, list[_WalkEntry]] = {}
+    budget = 4 * len(rules)  # many short heads would copy into every bucket: give up instead
+    for entry in rules:
+        head = entry[0]
+        if len(head) >= 2:
+            bucket = buckets.get(head[:2])
+            if bucket is None:
+                bucket = buckets[head[:2]] = list(short)
+                budget -= len(short)
+            bucket.append(entry)
+        else:
+            short.append(entry)
+            for bucket in buckets.values():
+                bucket.append(entry)
+            budget -= len(buckets)
+        if budget < 0:
+            return None, ()
+    return {key: tuple(bucket) for key, bucket in buckets.items()}, tuple(short)
 
 
 def _walk_test(rule: _Rule) -> tuple[str, Callable[[str], object] | None]:
