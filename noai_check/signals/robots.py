@@ -5,11 +5,9 @@ read a file differently, that is recorded (findings, ``protego_disagreements``) 
 being silently followed, because researchers publish these verdicts.
 
 Three steps, one module each: robots_lines (bytes to records), robots_groups (records to groups),
-and this one (the fetch outcome, then per-agent group selection and first-match verdicts);
-robots_protego explains where Scrapy's parser disagrees.
-
-Size: a little over 400 lines because ``RobotsTxt`` (the verdict hot path, its caches) and the group
-index and compilation it is built from are one unit; bench/bench_robots.py measures them together.
+and this one (the fetch outcome, then per-agent group selection and first-match verdicts), with
+robots_walk compiling one agent's merged group for the first-match walk; robots_protego explains
+where Scrapy's parser disagrees.
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from noai_check.signals.findings import Finding
 from noai_check.signals.path_pattern import PathPattern, compile_pattern, request_path
@@ -32,11 +29,9 @@ from noai_check.signals.robots_groups import (
     _Parsed,
     asked_agent_keys,
 )
-from noai_check.signals.robots_lines import MAX_PARSED_BYTES, RobotsLine, _decode, _finding, _quote, _read_record
+from noai_check.signals.robots_lines import MAX_PARSED_BYTES, RobotsLine, _decode, _finding, _read_record
 from noai_check.signals.robots_protego import protego_disagreements
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from noai_check.signals.robots_walk import _WALK_CACHE_FROM, RobotsVerdict, _compile_groups, _Resolved
 
 __all__ = [
     "MAX_PARSED_BYTES",
@@ -52,26 +47,6 @@ __all__ = [
 MAX_REDIRECTS = 5
 _HTML_START = re.compile(rb"\s*(?:<!doctype\s+html|<html|<head|<body|<!--|<\?xml)", re.IGNORECASE)
 
-
-
-@dataclass(frozen=True)
-class RobotsVerdict:
-    """Whether an agent may fetch a URL, with the deciding line and a one-sentence reason."""
-
-    allowed: bool
-    line: RobotsLine | None  # the deciding rule; None when no rule matched or for allow-all/disallow-all
-    reason: str
-
-
-@dataclass(frozen=True)
-class _Resolved:
-    """The merged group that applies to one asked agent, compiled for a first-match loop."""
-
-    label: str | None  # user-agent value as written, "*", or None when no group applies
-    rules: tuple[tuple[str, Callable[[str], object] | None, RobotsVerdict], ...]
-    no_match: RobotsVerdict
-    groups: tuple[_Group, ...]
-    google_readings: tuple[str, ...] = ()  # invalid user-agent values that name the agent only as Google reads them
 
 
 # ---------------------------------------------------------------- fetch outcome
@@ -189,12 +164,24 @@ class RobotsTxt:
 
     def verdict(self, url: str, agent: str) -> RobotsVerdict:
         """May ``agent`` fetch ``url`` (full URL or path + query)? First match of pre-sorted rules wins."""
+        if self._fixed is not None:
+            if request_path(url) == "/robots.txt" and self._source == "robots.txt":
+                return self._always_allowed
+            return self._fixed
+        resolved = self._resolved.get(agent) or self._resolve(agent)
+        rules = resolved.rules
+        if not rules and "%" not in url and "robots.txt" not in url:
+            return resolved.no_match  # no rule to match, and no spelling of this URL is /robots.txt
         path = request_path(url)
         if path == "/robots.txt" and self._source == "robots.txt":
             return self._always_allowed
-        if self._fixed is not None:
-            return self._fixed
-        resolved = self._resolved.get(agent) or self._resolve(agent)
+        if resolved.buckets is not None:
+            rules = resolved.buckets.get(path[:2], resolved.short)
+        if len(rules) < _WALK_CACHE_FROM:
+            for head, test, rule in rules:
+                if path.startswith(head) and (test is None or test(path)):
+                    return resolved.rule_verdict(rule)
+            return resolved.no_match
         # Agents that fall back to the same groups share one compiled group, so one page's
         # verdict is computed once for all of them (a 20,000-rule file costs ms per walk).
         key = (id(resolved), path)
@@ -202,13 +189,9 @@ class RobotsTxt:
         if known is not None:
             return known
         verdict = resolved.no_match
-        for prefix, test, rule_verdict in resolved.rules:
-            if test is None:
-                if path.startswith(prefix):
-                    verdict = rule_verdict
-                    break
-            elif test(path):
-                verdict = rule_verdict
+        for head, test, rule in rules:
+            if path.startswith(head) and (test is None or test(path)):
+                verdict = resolved.rule_verdict(rule)
                 break
         if len(self._walked) >= 2048:
             self._walked.clear()
@@ -346,51 +329,6 @@ def _add_entry(index: dict[str, list[_IndexEntry]], key: str, entry: _IndexEntry
         entries.append(entry)
     elif entries[-1][3] and not entry[3]:
         entries[-1] = entry  # the group also names the key validly: no Google-only reading
-
-
-def _compile_groups(
-    groups: tuple[_Group, ...],
-    label: str | None,
-    agent: str,
-    source: str,
-    notes: dict[int, tuple[str, str]] | None = None,
-) -> _Resolved:
-    """Merge rules, sort longest first (Allow first on ties), and pre-build every verdict.
-
-    ``notes`` (see ``_groups_for``) are added to the reason of every rule of a group that only
-    Google's reading of an invalid User-agent value applies, and to the no-match reason.
-    """
-    if label is None:
-        no_match = RobotsVerdict(
-            True, None, f"no rule matches: allowed (no group names {agent!r} and there is no * group)"
-        )
-        return _Resolved(None, (), no_match, ())
-    notes = notes or {}
-    groups_notes = {id(group): notes[place][1] if place in notes else None for place, group in enumerate(groups)}
-    rules = sorted(
-        ((rule, groups_notes[id(group)]) for group in groups for rule in group.rules),
-        key=lambda item: (-item[0].pattern.length, not item[0].allow, item[0].line.number),
-    )
-    compiled = tuple(
-        (
-            rule.pattern.prefix,
-            rule.pattern.test,
-            RobotsVerdict(
-                rule.allow,
-                rule.line,
-                f"{'allowed' if rule.allow else 'disallowed'} by {source} line {rule.line.number} "
-                f"'{_quote(rule.line)}' in the group for {label}"
-                + (f" (this rule's group applies because {note})" if note else ""),
-            ),
-        )
-        for rule, note in rules
-    )
-    every_note = "; ".join(dict.fromkeys(note for note in groups_notes.values() if note))
-    no_match = RobotsVerdict(
-        True, None, f"no rule matches: allowed (group for {label}{f'; {every_note}' if every_note else ''})"
-    )
-    readings = tuple(value for value, _note in notes.values())
-    return _Resolved(label, compiled, no_match, groups, readings)
 
 
 def _split_content_usage(value: str) -> tuple[PathPattern | None, str]:

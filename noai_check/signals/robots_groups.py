@@ -7,21 +7,26 @@ other records fill it; invalid product tokens are read as Google's parser reads 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from noai_check.signals.findings import Finding
-from noai_check.signals.path_pattern import PathPattern, compile_pattern
+from noai_check.signals.path_pattern import PathPattern, compile_pattern, pattern_length
 from noai_check.signals.robots_lines import (
+    _FIELD_ALIASES,
     _INNER_WHITESPACE,
     _LEADING_TOKEN,
+    _LINE_BREAK,
     _PRODUCT_TOKEN,
     _RULE_FIELDS,
+    _WHITESPACE,
     RobotsLine,
+    _canonical_field,
     _evidence,
     _finding,
     _printable,
     _quote,
+    _read_fields,
     _Record,
-    _records,
 )
 
 
@@ -34,11 +39,31 @@ class ExtensionLine:
     line: RobotsLine
 
 
-@dataclass(frozen=True)
 class _Rule:
-    allow: bool
-    pattern: PathPattern
-    line: RobotsLine
+    """An Allow/Disallow line; its pattern and line object are built on first use, when a verdict needs them."""
+
+    __slots__ = ("_line", "_pattern", "allow", "length", "number", "text", "value")
+
+    def __init__(self, allow: bool, value: str, number: int, text: str) -> None:
+        self.allow = allow
+        self.value = value  # the rule value as written, comment and surrounding whitespace removed
+        self.number = number  # line number in the file
+        self.text = text  # the line as written (printable)
+        self.length = len(value) if value.isascii() else pattern_length(value)  # the sort key of a merged group
+        self._pattern: PathPattern | None = None
+        self._line: RobotsLine | None = None
+
+    @property
+    def pattern(self) -> PathPattern:
+        if self._pattern is None:
+            self._pattern = compile_pattern(self.value)
+        return self._pattern
+
+    @property
+    def line(self) -> RobotsLine:
+        if self._line is None:
+            self._line = RobotsLine(self.number, self.text)
+        return self._line
 
 
 @dataclass
@@ -131,7 +156,12 @@ class _Parsed:
     groups: list[_Group] = field(default_factory=list)
     sitemaps: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    lines: list[RobotsLine] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # every line as written (printable), for line numbers
+
+    @cached_property
+    def lines(self) -> list[RobotsLine]:
+        """Every line, numbered: built only when asked (the protego explanations), not at every parse."""
+        return [RobotsLine(number, text) for number, text in enumerate(self.texts, start=1)]
 
 
 class _GroupBuilder:
@@ -143,11 +173,8 @@ class _GroupBuilder:
         self.current: _Group | None = None
         self.orphans: list[RobotsLine] = []
 
-    def add(self, item: _Record | RobotsLine) -> None:
-        if isinstance(item, RobotsLine):
-            self.parsed.lines.append(item)
-            return
-        self.parsed.lines.append(item.line)
+    def add(self, item: _Record) -> None:
+        """Any record; _parse_text adds the usual Allow/Disallow lines itself, without building a record."""
         if item.colon_missing:
             self.parsed.findings.append(
                 _finding(
@@ -215,7 +242,7 @@ class _GroupBuilder:
                     source=self.source,
                 )
             )
-        self.current.rules.append(_Rule(item.field == "allow", compile_pattern(item.value), item.line))
+        self.current.rules.append(_Rule(item.field == "allow", item.value, item.line.number, item.line.text))
 
     def finish(self) -> _Parsed:
         if self.orphans:
@@ -232,7 +259,31 @@ class _GroupBuilder:
 
 
 def _parse_text(text: str, source: str) -> _Parsed:
+    """Every line kept (for line numbering); records grouped. The loop is the cold path of a file's first verdict."""
     builder = _GroupBuilder(source)
-    for item in _records(text):
-        builder.add(item)
+    texts = builder.parsed.texts
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
+        printable = raw if raw.isascii() else _printable(raw)
+        texts.append(printable)
+        content = raw.partition("#")[0].strip(_WHITESPACE)
+        name, colon, value = content.partition(":")
+        if colon:  # _read_fields inlined for the usual "field: value" line
+            field = _FIELD_ALIASES.get(name.strip(_WHITESPACE).lower()) or _canonical_field(name)
+            value, colon_missing = value.strip(_WHITESPACE), False
+        else:
+            fields = _read_fields(raw)
+            if fields is None:
+                continue
+            field, value, colon_missing = fields
+        current = builder.current
+        if current is not None and field in _RULE_FIELDS and not colon_missing and value.startswith(("/", "*")):
+            current.closed_by_rule = True  # the same as _add_rule for a well-formed rule in a group
+            current.rules.append(_Rule(field == "allow", value, number, printable))
+        elif current is not None or colon_missing or field in _BEFORE_ANY_GROUP or field.startswith("content-"):
+            builder.add(_Record(field, value, RobotsLine(number, printable), colon_missing))
+        # else: a record before any group that add() would ignore (an HTML page's "style: ..." line)
     return builder.finish()
+
+
+# Fields that add() reads before the first group: the rest wait for a group to belong to.
+_BEFORE_ANY_GROUP = _RULE_FIELDS | {"user-agent", "sitemap"}

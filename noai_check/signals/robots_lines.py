@@ -7,7 +7,6 @@ reading each line, before any grouping or matching.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from noai_check.signals.findings import Finding
@@ -17,7 +16,6 @@ MAX_PARSED_BYTES = 512_000
 
 _BOM = b"\xef\xbb\xbf"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-_LAST_LINE_BREAK = re.compile(rb"[\r\n][^\r\n]*\Z")
 # Only ASCII whitespace counts: U+FEFF or U+00A0 in a field name make the line unreadable.
 _WHITESPACE = " \t\v\f"
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
@@ -89,8 +87,8 @@ def _cap(body: bytes) -> tuple[bytes, bool]:
     if len(body) <= MAX_PARSED_BYTES:
         return body, False
     head = body[:MAX_PARSED_BYTES]
-    last_break = _LAST_LINE_BREAK.search(head)
-    return (head[: last_break.start() + 1] if last_break else b""), True
+    last_break = max(head.rfind(b"\n"), head.rfind(b"\r"))  # -1 when the head has no line break
+    return head[: last_break + 1], True
 
 
 def _decode(body: bytes, source: str) -> tuple[str, list[Finding]]:
@@ -143,12 +141,18 @@ def _printable(text: str) -> str:
 
 
 def _canonical_field(name: str) -> str:
-    name = _INNER_WHITESPACE.sub(" ", name.strip(_WHITESPACE).lower())
+    name = name.strip(_WHITESPACE).lower()
+    known = _FIELD_ALIASES.get(name)  # the usual spellings need no whitespace collapsing
+    if known is not None:
+        return known
+    name = _INNER_WHITESPACE.sub(" ", name)
     return _FIELD_ALIASES.get(name, name)
 
 
 def _split_without_colon(content: str) -> tuple[str, str] | None:
     """Read "Disallow /x" (no colon) as Google and protego do, for the standard fields only."""
+    if content[0] not in "uUaAdDsS":  # no spelling of those fields starts otherwise: skip the splitting
+        return None
     words = _INNER_WHITESPACE.split(content, maxsplit=2)
     if len(words) >= 3 and _canonical_field(" ".join(words[:2])) == "user-agent":
         return "user-agent", words[2]
@@ -158,26 +162,21 @@ def _split_without_colon(content: str) -> tuple[str, str] | None:
     return None
 
 
-def _read_record(line: RobotsLine) -> _Record | None:
-    """One line to a record: "#" starts a comment, field names are case-insensitive."""
-    content = line.text.partition("#")[0].strip(_WHITESPACE)
+def _read_fields(text: str) -> tuple[str, str, bool] | None:
+    """(field, value, colon missing) of a line's text: "#" starts a comment, field names are case-insensitive."""
+    content = text.partition("#")[0].strip(_WHITESPACE)
     if not content:
         return None
     name, colon, value = content.partition(":")
     if colon:
-        return _Record(_canonical_field(name), value.strip(_WHITESPACE), line)
+        return _canonical_field(name), value.strip(_WHITESPACE), False
     split = _split_without_colon(content)
     if split is None:
         return None
-    return _Record(split[0], split[1].strip(_WHITESPACE), line, colon_missing=True)
+    return split[0], split[1].strip(_WHITESPACE), True
 
 
-def _records(text: str) -> Iterable[_Record | RobotsLine]:
-    """Every line: a record when readable, else the bare line (kept for line numbering)."""
-    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
-        line = RobotsLine(number, _printable(raw))
-        record = _read_record(RobotsLine(number, raw))
-        if record is None:
-            yield line
-        else:
-            yield _Record(record.field, record.value, line, record.colon_missing)
+def _read_record(line: RobotsLine) -> _Record | None:
+    """One line to a record: "#" starts a comment, field names are case-insensitive."""
+    fields = _read_fields(line.text)
+    return None if fields is None else _Record(fields[0], fields[1], line, fields[2])
