@@ -161,6 +161,15 @@ WILDCARDS = [
     ("/a$", "/ab", False),
     ("/a", "/ab", True),
     ("/a", "/b", False),
+    # each piece at its leftmost place: a later occurrence would leave no room for the next piece
+    ("/a*b*c", "/a-b-c-b", True),
+    # a piece found at the very start of the path (the pattern opens with "*")
+    ("*/private", "/private", True),
+    ("*/private$", "/private", True),
+    # an anchored last piece may start right where the previous piece ended, but never overlap it
+    ("/a*b$", "/ab", True),
+    ("/ab*b$", "/ab", False),
+    ("/ab*b$", "/abb", True),
 ]
 
 
