@@ -119,6 +119,8 @@ def test_export_csv_has_a_row_per_record_and_two_columns_per_agent_in_registry_o
     assert len(rows) == len(records)
     columns = list(rows[0])
     assert columns[:3] == ["url", "final_url", "page_type"] and "page.noai" in columns
+    # The page object is spread into page.* columns; an unread page (null) adds no bare "page" column.
+    assert any(record["page"] is None for record in records) and "page" not in columns
     agent_columns = [c for c in columns if c.startswith(("robots:", "training:"))]
     tokens = [c.split(":", 1)[1] for c in agent_columns[::2]]
     assert tokens == [t for t in load_registry().tokens() if t in tokens] and len(tokens) >= 100
