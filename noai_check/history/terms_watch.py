@@ -39,6 +39,18 @@ class TermsComparison:
         return [(b, a, r) for b, a, r in self.changed if b.ai and a.ai]
 
 
+def _unmatched(clauses: list[Clause], others: list[Clause]) -> list[Clause]:
+    """The clauses with no equal text left in ``others`` (each text in ``others`` matches once)."""
+    remaining = Counter(c.text for c in others)
+    unmatched: list[Clause] = []
+    for clause in clauses:
+        if remaining[clause.text] > 0:
+            remaining[clause.text] -= 1
+        else:
+            unmatched.append(clause)
+    return unmatched
+
+
 def unknown(reason: str) -> TermsComparison:
     return TermsComparison("unknown", reason=reason)
 
@@ -54,20 +66,7 @@ def compare_clauses(before: list[Clause] | None, after: list[Clause] | None) -> 
         return unknown("no terms text was found on the page in the later run")
     if after and not before:
         return unknown("no terms text was found on the page in the earlier run")
-    remaining = Counter(c.text for c in after)
-    removed: list[Clause] = []
-    for c in before:
-        if remaining[c.text] > 0:
-            remaining[c.text] -= 1
-        else:
-            removed.append(c)
-    kept = Counter(c.text for c in before)
-    added: list[Clause] = []
-    for c in after:
-        if kept[c.text] > 0:
-            kept[c.text] -= 1
-        else:
-            added.append(c)
+    removed, added = _unmatched(before, after), _unmatched(after, before)
     changed = _pair_changed(removed, added)
     for old, new, _ in changed:
         removed.remove(old)
