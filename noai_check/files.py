@@ -95,13 +95,19 @@ def locked(lock_file: Path) -> Iterator[None]:
 
 def iter_records(path: Path, buffering: int = -1) -> Iterator[dict[str, Any]]:
     """Whole records of a JSON-lines file, skipping a torn last line left by a hard kill."""
+    for _, record in iter_numbered_records(path, buffering):
+        yield record
+
+
+def iter_numbered_records(path: Path, buffering: int = -1) -> Iterator[tuple[int, Any]]:
+    """(line number, record) for the whole records of a JSON-lines file, so errors can name the line."""
     if not path.exists():
         return
     # errors="replace": a line cut inside a UTF-8 sequence is skipped like any torn line, not raised.
     with path.open(encoding="utf-8", errors="replace", buffering=buffering) as stream:
-        for line in stream:
+        for number, line in enumerate(stream, 1):
             try:
-                yield json.loads(line)
+                yield number, json.loads(line)
             except json.JSONDecodeError:
                 continue
 

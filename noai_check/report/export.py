@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from noai_check.errors import NoaiCheckError
-from noai_check.files import RUN_FILE, read_run_meta
+from noai_check.files import RUN_FILE, iter_numbered_records, read_run_meta
 from noai_check.judge.registry import load_registry
 from noai_check.judge.verdict_refs import REF_KEY, VerdictMaps, record_line
 
@@ -30,16 +30,9 @@ T = TypeVar("T")
 
 def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, record) of a JSON-lines file; a torn last line is skipped, as every reader does."""
-    if not path.exists():
-        return
-    with path.open("rb", buffering=1 << 20) as stream:
-        for number, line in enumerate(stream, 1):
-            try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                continue
-            if isinstance(record, dict):
-                yield number, record
+    for number, record in iter_numbered_records(path, buffering=1 << 20):
+        if isinstance(record, dict):
+            yield number, record
 
 
 def _expanded(out: Path, convert: Callable[[dict[str, Any]], T]) -> Iterator[tuple[dict[str, Any], T]]:
