@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from noai_check.errors import NoaiCheckError
+from noai_check.files import iter_records
 
 VERDICTS_FILE = "verdicts.jsonl"
 REF_KEY = "agents_ref"
@@ -45,16 +46,10 @@ def record_line(record: dict[str, Any], encoded_map: str) -> str:
 
 def iter_verdict_maps(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
     """(ref, agents map) per whole line of a verdicts.jsonl; a torn or foreign line is skipped."""
-    if not path.exists():
-        return
-    with path.open("rb", buffering=1 << 20) as stream:
-        for line in stream:
-            try:
-                entry = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                continue  # a torn last line: no page line refers to it (it is written first)
-            if isinstance(entry, dict) and isinstance(entry.get("ref"), str) and isinstance(entry.get("agents"), dict):
-                yield entry["ref"], entry["agents"]
+    # A torn last line is skipped by the reader: no page line refers to it (a map is written first).
+    for entry in iter_records(path, buffering=1 << 20):
+        if isinstance(entry, dict) and isinstance(entry.get("ref"), str) and isinstance(entry.get("agents"), dict):
+            yield entry["ref"], entry["agents"]
 
 
 class VerdictMaps(Generic[T]):
