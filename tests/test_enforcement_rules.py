@@ -92,6 +92,16 @@ def test_view_reads_title_text_and_hash() -> None:
     assert view_of(fetched(b"<html></html>")).title == ""
 
 
+def test_bytes_that_are_not_utf8_are_read_not_raised() -> None:
+    view = view_of(fetched(b"<title>Caf\xe9 \xff</title><p>na\xefve text</p>"))
+    assert view.title == "Caf\ufffd \ufffd"
+    assert e.visible_words(b"<p>na\xefve</p>") == ["na", "ve"]
+
+
+def test_a_status_none_response_has_no_wall() -> None:
+    assert view_of(fetched(status=None, error="refused")).wall is None
+
+
 def test_visible_words_drop_markup_and_fold_case() -> None:
     body = b"<p>One <b>TWO</b></p><!-- three --><style>four</style><template>five</template><noscript>six</noscript> &amp;seven"
     assert e.visible_words(body) == ["one", "two", "seven"]

@@ -19,7 +19,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from email.message import Message
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
@@ -163,16 +163,20 @@ def _headers(message: Message) -> dict[str, list[str]]:
     return make_headers(list(message.items()))
 
 
-def fetch(url: str, *, max_redirects: int = 10, timeout: float = 20.0, user_agent: str = USER_AGENT) -> Fetched:
-    """GET ``url`` within ``timeout`` seconds in all; never raises for network trouble: ``status`` None and ``error`` say what failed."""
+def fetch(url: str, *, max_redirects: int = 10, timeout: float = 20.0, user_agent: str = USER_AGENT,
+          headers: Mapping[str, str] | None = None) -> Fetched:
+    """GET ``url`` within ``timeout`` seconds in all; never raises for network trouble: ``status`` None and ``error`` say what failed.
+
+    ``headers`` are sent as well (``From:`` for a probe); ``user_agent`` always names the agent.
+    """
     deadline = _Deadline(timeout)
     try:
-        return _fetch(url, max_redirects, deadline, user_agent)
+        return _fetch(url, max_redirects, deadline, {**(headers or {}), "User-Agent": user_agent})
     finally:
         deadline.close()
 
 
-def _fetch(url: str, max_redirects: int, deadline: _Deadline, user_agent: str) -> Fetched:
+def _fetch(url: str, max_redirects: int, deadline: _Deadline, sent: dict[str, str]) -> Fetched:
     opener = urllib.request.build_opener(_NoRedirect, _HTTPHandler(deadline), _HTTPSHandler(deadline))
     current = _requestable(url)
     for hops in range(max_redirects + 1):
@@ -180,7 +184,7 @@ def _fetch(url: str, max_redirects: int, deadline: _Deadline, user_agent: str) -
             check_url(current)
         except NoaiCheckError as error:
             return Fetched(url, None, error=f"could not fetch {current}: {error}", redirects=hops, final_url=current)
-        request = urllib.request.Request(current, headers={"User-Agent": user_agent, "Accept": "*/*"})
+        request = urllib.request.Request(current, headers={"Accept": "*/*", **sent})
         try:
             status, headers, body = _exchange(opener, request, deadline)
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:

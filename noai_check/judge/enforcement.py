@@ -68,9 +68,9 @@ def visible_words(body: bytes) -> list[str]:
 
 def shingles(words: list[str], size: int = SHINGLE_WORDS) -> frozenset[str]:
     """The set of ``size``-word runs; a text shorter than ``size`` words is one shingle."""
-    if len(words) <= size:
-        return frozenset({" ".join(words)}) if words else frozenset()
-    return frozenset(" ".join(words[i : i + size]) for i in range(len(words) - size + 1))
+    if not words:
+        return frozenset()
+    return frozenset(" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1)))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -95,7 +95,7 @@ def view_of(response: Fetched) -> View:
         sha256=hashlib.sha256(body).hexdigest(),
         title=_title(body),
         shingles=shingles(visible_words(body)),
-        wall=bot_wall_vendor(response) if response.status is not None else None,
+        wall=bot_wall_vendor(response),
         error=response.error,
     )
 
@@ -117,15 +117,14 @@ def classify(baseline: View, probe: View) -> str:
     if not baseline_readable(baseline):
         return UNKNOWN  # never "blocked" when the browser could not see the page either
     if probe.status is None:
-        refused = "refused" in (probe.error or "").lower()
+        refused = probe.error is not None and "refused" in probe.error.lower()
         return BLOCKED if refused else ERROR
     if probe.wall:
         return CHALLENGE
-    return _by_status(baseline, probe)
+    return _by_status(baseline, probe, probe.status)
 
 
-def _by_status(baseline: View, probe: View) -> str:
-    status = probe.status or 0
+def _by_status(baseline: View, probe: View, status: int) -> str:
     if status == 429:
         return RATE_LIMITED
     if status == 402:

@@ -35,14 +35,16 @@ TRAINING_PURPOSES: frozenset[str] = frozenset({"training", "control"})
 
 AI_ROBOTS_TXT_URL = "https://github.com/ai-robots-txt/ai.robots.txt"
 
-_FIELDS = ("token", "operator", "purpose", "obeys_robots", "docs", "notes")
+_FIELDS = ("token", "operator", "purpose", "obeys_robots", "docs", "notes", "user_agent", "user_agent_source")
+_OPTIONAL_FIELDS = ("user_agent", "user_agent_source")  # written to JSON only when set
 _REQUIRED_SHIPPED = ("token", "operator", "purpose", "obeys_robots", "docs")
 _TOKEN_RE = re.compile(r"[a-zA-Z_-]+")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 _LINE_BREAK_RE = re.compile(r"[\r\n\x0b\x0c\x85\u2028\u2029]+")
 
 # Defaults for user-supplied entries that leave fields out.
-_USER_DEFAULTS = {"operator": "unknown", "obeys_robots": "unclear", "docs": "", "notes": ""}
+_USER_DEFAULTS = {"operator": "unknown", "obeys_robots": "unclear", "docs": "", "notes": "", "user_agent": "",
+                  "user_agent_source": ""}
 _USER_DEFAULT_PURPOSE = "other-ai"  # text lines naming a new token without a purpose
 
 
@@ -58,6 +60,8 @@ class Agent:
     obeys_robots: str
     docs: str
     notes: str = ""
+    user_agent: str = ""  # the full User-Agent string the operator publishes; "" = cannot be probed
+    user_agent_source: str = ""  # where the operator publishes it
 
     @property
     def valid_token(self) -> bool:
@@ -70,7 +74,7 @@ class Agent:
         return self.purpose in TRAINING_PURPOSES
 
     def to_json(self) -> dict[str, str]:
-        return {name: getattr(self, name) for name in _FIELDS}
+        return {name: getattr(self, name) for name in _FIELDS if name not in _OPTIONAL_FIELDS or getattr(self, name)}
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,8 @@ def _agent_from_entry(source: str, number: int, entry: object, *, strict: bool) 
         obeys_robots=values["obeys_robots"],
         docs=values["docs"].strip(),
         notes=values["notes"].strip(),
+        user_agent=_one_line(values["user_agent"]).strip(),
+        user_agent_source=values["user_agent_source"].strip(),
     )
 
 

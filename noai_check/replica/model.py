@@ -254,6 +254,7 @@ class Scenario:
     hosts: tuple[str, ...] = ()  # extra page hosts, one loopback port each ({host:NAME})
     items: tuple[Item, ...] = ()
     site_botwall: str | None = None  # every request to every page host answers with this wall
+    agent_rules: tuple[tuple[str, str], ...] = ()  # (user-agent substring, answer): see replica/agent_rules.py
 
     def expectations(self) -> Iterator[tuple[str, str, Expect]]:
         """Every hand-written expectation as (host "main" or "media", target, expect); lazy.

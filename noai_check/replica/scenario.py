@@ -19,6 +19,7 @@ File format (every key optional unless marked *required*; unknown keys are error
           "offsite_urls": ["http://elsewhere.invalid/x"],   # listed in the tracks sitemap
           "malformed_child": true           # index also lists /sitemaps/broken-1.xml.gz (bad XML)
         },
+        "agent_rules": {"GPTBot": "block"}, # user-agent substring -> answer (replica/agent_rules.py)
         "profile_tabs": ["tracks", "likes", "followers"],  # /{user}/{tab} pages, linked from profiles
         "tab_expect": EXPECT                # what a crawler finds on every such tab page
       },
@@ -96,6 +97,7 @@ from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
+from noai_check.replica.agent_rules import AGENT_ANSWERS
 from noai_check.replica.model import BOTWALLS, Expect, Scenario
 from noai_check.replica.scenario_parts import (
     MEDIA_FILES,
@@ -170,6 +172,7 @@ def _parse_scenario(top: Reader, stem: str) -> Scenario:
         platform=top.text("platform", "soundcloud"),
         hosts=read_slugs(top, "hosts"),
         site_botwall=site.choice("botwall", BOTWALLS, None),
+        agent_rules=_agent_rules(site.child("agent_rules")),
     )
     items = tuple(read_item(obj, scenario.hosts) for obj in top.children("items"))
     if items:
@@ -178,6 +181,13 @@ def _parse_scenario(top: Reader, stem: str) -> Scenario:
         reader.done()
     _check_references(scenario, top)
     return scenario
+
+
+def _agent_rules(rules: Reader | None) -> tuple[tuple[str, str], ...]:
+    """``site.agent_rules``: {user-agent substring: answer}, in file order."""
+    if rules is None:
+        return ()
+    return tuple((needle, rules.choice(needle, AGENT_ANSWERS)) for needle in list(rules.raw))
 
 
 def _check_references(scenario: Scenario, top: Reader) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol, final
 
+from noai_check.replica.agent_rules import answer_for
 from noai_check.replica.model import Expect, Scenario
 from noai_check.replica.pages import Origins
 from noai_check.replica.routes import MainSite, MediaSite, Response
@@ -40,6 +41,7 @@ class _HostServer(ThreadingHTTPServer):
 
     def __init__(self, site: _Site | None, verbose: bool) -> None:
         self.site = site
+        self.agent_rules: tuple[tuple[str, str], ...] = ()  # answers for some user agents (agent_rules.py)
         self.verbose = verbose
         super().__init__(("127.0.0.1", 0), _Handler)
 
@@ -74,6 +76,9 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         assert site is not None
         response = site.resolve(self.path)
+        if self.server.agent_rules:
+            response = answer_for(self.server.agent_rules, self.headers.get("User-Agent", ""), response,
+                                  self.server.origin + self.path)
         if response.delay_s:
             time.sleep(response.delay_s)
         self.send_response_only(response.status)
@@ -123,6 +128,7 @@ class Replica:
         main, media = MainSite(loaded, origins), MediaSite(loaded, origins)
         extra = [MainSite(loaded, origins, host=name) for name in self.hosts]
         self._servers[0].site, self._servers[1].site = main, media
+        self._servers[0].agent_rules = loaded.agent_rules
         for server, site in zip(self._servers[2:], extra):
             server.site = site
         self._current.scenario = loaded
