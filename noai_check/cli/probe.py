@@ -37,7 +37,7 @@ def cmd_probe(args: argparse.Namespace, console: Console) -> int:
     from noai_check.judge.enforcement import LABEL, declared_from
     from noai_check.judge.page_judgement import analyze
     from noai_check.judge.probe_results import enforcement as join_verdicts
-    from noai_check.judge.probe_results import judge_page_probes
+    from noai_check.judge.probe_results import judge_page_probes, with_declared
     from noai_check.judge.registry import load_registry
 
     url = check_url(args.url)
@@ -53,10 +53,13 @@ def cmd_probe(args: argparse.Namespace, console: Console) -> int:
         judged = analyze(baseline.response, site, registry.select(declared))
         # Our own group was allowed, so robots.txt was read (a 5xx one disallows us too).
         declared = {token: declared_from(v.robots_allowed, v.training) for token, v in judged.agents.items()}
+    rows = with_declared(rows, declared)
+    results = [row.to_json() for row in rows]
+    verdicts = join_verdicts(results, declared)
     data: dict[str, object] = {
-        "url": url, "label": LABEL, "results": [row.to_json() for row in rows],
-        "verdicts": {agent: entry["verdict"] for agent, entry in join_verdicts(rows, declared).items()},
-        "enforcement": join_verdicts(rows, declared), "not_probed": plan.not_probed,
+        "url": url, "label": LABEL, "results": results,
+        "verdicts": {agent: entry["verdict"] for agent, entry in verdicts.items()},
+        "enforcement": verdicts, "not_probed": plan.not_probed,
         "stopped": "the host answered 429 (rate limited): the probe stopped" if stopped else None,
         "findings": [finding.to_json() for finding in findings],
     }

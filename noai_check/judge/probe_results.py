@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from noai_check.judge.botwall import unverifiable_reason
 from noai_check.judge.enforcement import (
+    INCONSISTENT,
     LABEL,
     SERVED,
     UNKNOWN,
@@ -56,13 +57,19 @@ class ProbeResult:
     same_as_browser: bool | None
     signals: dict[str, bool] | None
     reason: str | None = None
+    declared: bool | None = None  # does the site reserve this agent on this URL (robots.txt or a training signal)
 
     def to_json(self) -> dict[str, object]:
         return {
             "url": self.url, "agent": self.agent, "user_agent": self.user_agent, "status": self.status,
             "bucket": self.bucket, "sha256": self.sha256, "same_as_browser": self.same_as_browser,
-            "signals": self.signals, "reason": self.reason, "label": LABEL,
+            "signals": self.signals, "reason": self.reason, "declared": self.declared, "label": LABEL,
         }
+
+
+def with_declared(rows: Iterable[ProbeResult], declared: Mapping[str, bool | None]) -> list[ProbeResult]:
+    """The rows with each agent's reservation on their URL filled in (the browser's row stays None)."""
+    return [replace(row, declared=declared.get(row.agent)) for row in rows]
 
 
 def _signals(response: Fetched, view: View) -> dict[str, bool] | None:
@@ -118,18 +125,34 @@ def _differ(url: str, agent: str, browser: Mapping[str, bool], seen: Mapping[str
                    f"same URL fetched with a browser user agent and with {agent}'s ({LABEL})")
 
 
-def enforcement(rows: Iterable[ProbeResult], declared: Mapping[str, bool | None]) -> dict[str, dict[str, object]]:
-    """Per agent: ``declared`` (does the site reserve it), ``buckets`` {bucket: count} and ``verdict``."""
-    buckets: dict[str, Counter[str]] = {agent: Counter() for agent in declared}
+def enforcement(rows: Iterable[Mapping[str, object]], agents: Iterable[str] = ()) -> dict[str, dict[str, object]]:
+    """Per agent, over ``probes.jsonl`` rows: ``declared`` (True, False, "mixed" across pages, or None),
+    ``buckets`` {bucket: count}, ``pages`` probed and ``verdict``.
+
+    Each page gets its own verdict (its declaration with its bucket); the agent's verdict is the one
+    every page with a known verdict shares, ``inconsistent`` when they differ, ``unknown`` when none is known.
+    ``agents`` are listed even when no request was sent for them (``unknown``).
+    """
+    per_agent: dict[str, dict[str, list[object]]] = {agent: {"declared": [], "buckets": [], "verdicts": []} for agent in agents}
     for row in rows:
-        if row.agent != BROWSER and row.bucket != NOT_SENT:
-            buckets.setdefault(row.agent, Counter())[row.bucket] += 1
+        agent, bucket = str(row.get("agent")), str(row.get("bucket"))
+        if agent == BROWSER or bucket == NOT_SENT:
+            continue
+        entry = per_agent.setdefault(agent, {"declared": [], "buckets": [], "verdicts": []})
+        declared = row.get("declared")
+        entry["declared"].append(declared)
+        entry["buckets"].append(bucket)
+        entry["verdicts"].append(verdict(declared if isinstance(declared, bool) else None, [bucket]))
+    return {agent: _agent_entry(entry) for agent, entry in sorted(per_agent.items())}
+
+
+def _agent_entry(entry: Mapping[str, list[object]]) -> dict[str, object]:
+    declared = set(entry["declared"]) or {None}
+    known = {v for v in entry["verdicts"] if v != UNKNOWN}
     return {
-        agent: {
-            "declared": declared.get(agent),
-            "buckets": dict(sorted(counts.items())),
-            "verdict": verdict(declared.get(agent), counts.elements()),
-            "label": LABEL,
-        }
-        for agent, counts in buckets.items()
+        "declared": declared.pop() if len(declared) == 1 else "mixed",
+        "buckets": dict(sorted(Counter(str(b) for b in entry["buckets"]).items())),
+        "pages": len(entry["buckets"]),
+        "verdict": known.pop() if len(known) == 1 else (INCONSISTENT if known else UNKNOWN),
+        "label": LABEL,
     }
