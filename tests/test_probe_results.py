@@ -13,7 +13,11 @@ def row(agent: str, bucket: str, declared: bool | None, url: str = "u") -> dict[
 
 @pytest.mark.parametrize(("rows", "expected"), [
     ([row("A", "blocked", True), row("A", "challenge", True, "v")], ("enforced", True, {"blocked": 1, "challenge": 1}, 2)),
-    ([row("A", "blocked", True), row("A", "served", False, "v")], ("inconsistent", "mixed", {"blocked": 1, "served": 1}, 2)),
+    ([row("A", "blocked", True), row("A", "served", False, "v")], ("enforced", "mixed", {"blocked": 1, "served": 1}, 2)),
+    ([row("A", "blocked", True), row("A", "served", True, "v")], ("inconsistent", True, {"blocked": 1, "served": 1}, 2)),
+    ([row("A", "served", True), row("A", "blocked", False, "v")], ("declared-only", "mixed", {"blocked": 1, "served": 1}, 2)),
+    ([row("A", "error", True), row("A", "blocked", False, "v")], ("blocked-undeclared", "mixed", {"blocked": 1, "error": 1}, 2)),
+    ([row("A", "blocked", False), row("A", "served", False, "v")], ("inconsistent", False, {"blocked": 1, "served": 1}, 2)),
     ([row("A", "served", True), row("A", "rate-limited", True, "v")], ("declared-only", True, {"rate-limited": 1, "served": 1}, 2)),
     ([row("A", "served", False), row("A", "served", False, "v")], ("not-declared", False, {"served": 2}, 2)),
     ([row("A", "blocked", False)], ("blocked-undeclared", False, {"blocked": 1}, 1)),

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from noai_check.crawl.probing import parse_agents
+
 
 @dataclass(frozen=True)
 class CrawlConfig:
@@ -20,6 +22,8 @@ class CrawlConfig:
     max_media: int | None = None  # media HEADs; None: the spider's max_pages
     agents_file: str | None = None  # extra AI agents (a registry file)
     progress: bool = True  # progress bar or log line, and the summary at the end
+    probe_agents: tuple[str, ...] = ()  # NOAI_PROBE_AGENTS, for -a probe=N; () = the default eight
+    contact: str | None = None  # NOAI_CONTACT: sent as From: with every probe request
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
@@ -32,6 +36,8 @@ class CrawlConfig:
             max_media=_count(settings, "NOAI_MAX_MEDIA"),
             agents_file=settings.get("NOAI_AGENTS_FILE") or None,
             progress=settings.getbool("NOAI_PROGRESS", default.progress),
+            probe_agents=tuple(parse_agents(settings.get("NOAI_PROBE_AGENTS") or None)),
+            contact=settings.get("NOAI_CONTACT") or None,
         )
 
     def media_limit(self, max_pages: int) -> int:

@@ -63,6 +63,7 @@ class PageJudging:
         media = spider.media.found(response) if readable and page_type != "media" else []
         spider.frontier.journal(fetched.url, [url for url, _ in links], media)
         yield from self.emit(self.judged(fetched, page_type, reason))
+        yield from spider.probing.after_page(fetched, page_type, readable)
         for url, link_type in links:
             spider.discovery.add_typed(url, link_type)
         yield from spider.media.queue(media, response.url)

@@ -87,7 +87,7 @@ class RecordsPipeline:
             json.loads(sites_file.read_text(encoding="utf-8")) if self.resuming and sites_file.exists() else {}
         )
         if not self.resuming:
-            for stale in ("report.json", "report.html", "terms.jsonl"):
+            for stale in ("report.json", "report.html", "terms.jsonl", "probes.jsonl"):
                 (self.out / stale).unlink(missing_ok=True)
 
     def _recover(self, evidence_path: Path) -> None:

@@ -61,6 +61,17 @@ def probe_plan(registry: Registry, tokens: Iterable[str]) -> ProbePlan:
     return ProbePlan(tuple(agents), not_probed)
 
 
+def probe_agents_problem(tokens: Iterable[str], agents_file: str | None) -> str | None:
+    """Why ``NOAI_PROBE_AGENTS`` cannot be used (a token the registry does not know), in one line, or None."""
+    from noai_check.judge.registry import load_registry
+
+    try:
+        probe_plan(load_registry(agents_file), tokens)
+    except NoaiCheckError as error:
+        return f"NOAI_PROBE_AGENTS: {error}"
+    return None
+
+
 def contact_headers(contact: str | None = None) -> dict[str, str]:
     """``From:`` with the operator's contact (RFC 9110 10.1.2) when ``NOAI_CONTACT`` (or ``contact``) is set."""
     value = (contact if contact is not None else os.environ.get(CONTACT_ENV, "")).strip()

@@ -33,6 +33,7 @@ from noai_check.crawl.discovery import Discovery
 from noai_check.crawl.frontier import Frontier
 from noai_check.crawl.media import Media
 from noai_check.crawl.page_judging import PageJudging
+from noai_check.crawl.probe_crawl import ProbeCrawl
 from noai_check.crawl.sampling import Sample
 from noai_check.crawl.site_files import SiteFiles
 from noai_check.judge.registry import Registry, load_registry
@@ -80,10 +81,11 @@ class PlatformSpider(scrapy.Spider):
         seed: str | None = None,
         media_hosts: str = "",
         content_hosts: str = "",
+        probe: str | int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages)  # a subclass checks its own
+        problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages, probe=probe)  # a subclass checks its own
         if problem:
             raise ValueError(problem)
         self.base_url = (base_url or self.platform.base_url).rstrip("/")
@@ -107,10 +109,14 @@ class PlatformSpider(scrapy.Spider):
         self.frontier = Frontier(self)
         self.judging = PageJudging(self)
         self.media = Media(self)
+        self.probing = ProbeCrawl(self, int(probe))  # -a probe=N: 0 sends nothing
 
     @classmethod
-    def argument_problem(cls, base_url: str | None = None, max_pages: str | int = 200, **_: Any) -> str | None:
+    def argument_problem(cls, base_url: str | None = None, max_pages: str | int = 200, probe: str | int = 0,
+                         **_: Any) -> str | None:
         """A one-line message for a bad spider argument, or None (used by `scrapy crawl` before starting)."""
+        if not str(probe).strip().isdigit():
+            return f"probe must be a whole number >= 0 (pages probed per page type; 0 = off), got {probe!r}"
         if base_url is not None:
             problem = url_problem("base_url", base_url)
             if problem:
@@ -129,6 +135,7 @@ class PlatformSpider(scrapy.Spider):
         if spider.config.agents_file:
             spider.registry = load_registry(spider.config.agents_file)
         crawler.signals.connect(spider.frontier.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.probing.close, signal=signals.spider_closed)
         crawler.signals.connect(spider.site_files.robots_headers_received, signal=signals.headers_received)
         crawler.signals.connect(spider.site_files.robots_bytes_received, signal=signals.bytes_received)
         jobdir = crawler.settings.get("JOBDIR")
@@ -206,6 +213,12 @@ class PlatformSpider(scrapy.Spider):
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
         return self.judging.failed(failure)
+
+    def parse_probe(self, response: Response) -> list[scrapy.Request]:
+        return self.probing.parse(response)
+
+    def probe_failed(self, failure: Failure) -> list[scrapy.Request]:
+        return self.probing.failed(failure)
 
     def parse_terms(self, response: Response) -> Iterator[dict[str, Any]]:
         return self.judging.parse_terms(response)

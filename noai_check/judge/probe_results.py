@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 
 from noai_check.judge.botwall import unverifiable_reason
 from noai_check.judge.enforcement import (
-    INCONSISTENT,
     LABEL,
     SERVED,
     UNKNOWN,
@@ -129,30 +128,31 @@ def enforcement(rows: Iterable[Mapping[str, object]], agents: Iterable[str] = ()
     """Per agent, over ``probes.jsonl`` rows: ``declared`` (True, False, "mixed" across pages, or None),
     ``buckets`` {bucket: count}, ``pages`` probed and ``verdict``.
 
-    Each page gets its own verdict (its declaration with its bucket); the agent's verdict is the one
-    every page with a known verdict shares, ``inconsistent`` when they differ, ``unknown`` when none is known.
-    ``agents`` are listed even when no request was sent for them (``unknown``).
+    The verdict is about the pages where the site reserves the agent (is it refused there?); when it
+    reserves it on no probed page, about the pages where it is known not to. ``agents`` are listed
+    even when no request was sent for them (``unknown``).
     """
-    per_agent: dict[str, dict[str, list[object]]] = {agent: {"declared": [], "buckets": [], "verdicts": []} for agent in agents}
+    per_agent: dict[str, list[tuple[object, str]]] = {agent: [] for agent in agents}
     for row in rows:
         agent, bucket = str(row.get("agent")), str(row.get("bucket"))
-        if agent == BROWSER or bucket == NOT_SENT:
-            continue
-        entry = per_agent.setdefault(agent, {"declared": [], "buckets": [], "verdicts": []})
-        declared = row.get("declared")
-        entry["declared"].append(declared)
-        entry["buckets"].append(bucket)
-        entry["verdicts"].append(verdict(declared if isinstance(declared, bool) else None, [bucket]))
-    return {agent: _agent_entry(entry) for agent, entry in sorted(per_agent.items())}
+        if agent != BROWSER and bucket != NOT_SENT:
+            per_agent.setdefault(agent, []).append((row.get("declared"), bucket))
+    return {agent: _agent_entry(seen) for agent, seen in sorted(per_agent.items())}
 
 
-def _agent_entry(entry: Mapping[str, list[object]]) -> dict[str, object]:
-    declared = set(entry["declared"]) or {None}
-    known = {v for v in entry["verdicts"] if v != UNKNOWN}
+def _agent_verdict(seen: list[tuple[object, str]]) -> str:
+    reserved = verdict(True, [bucket for declared, bucket in seen if declared is True])
+    if reserved != UNKNOWN:
+        return reserved
+    return verdict(False, [bucket for declared, bucket in seen if declared is False])
+
+
+def _agent_entry(seen: list[tuple[object, str]]) -> dict[str, object]:
+    declared = {d for d, _ in seen} or {None}
     return {
         "declared": declared.pop() if len(declared) == 1 else "mixed",
-        "buckets": dict(sorted(Counter(str(b) for b in entry["buckets"]).items())),
-        "pages": len(entry["buckets"]),
-        "verdict": known.pop() if len(known) == 1 else (INCONSISTENT if known else UNKNOWN),
+        "buckets": dict(sorted(Counter(bucket for _, bucket in seen).items())),
+        "pages": len(seen),
+        "verdict": _agent_verdict(seen),
         "label": LABEL,
     }

@@ -74,6 +74,7 @@ def _check_record(out: Path, number: int, record: dict[str, Any]) -> None:
 def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Built:
     """One streaming pass over pages.jsonl and media.jsonl: the numbers, the claims, the first rows."""
     from noai_check.judge.registry import TRAINING_PURPOSES
+    from noai_check.report.enforcement import PROBES_FILE, read_probes
 
     summary = Summary()
     claims = tally_claims(platform.claims, registry)
@@ -115,6 +116,10 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
         "pages_total": total,
         "files": {"pages": "pages.jsonl", "media": "media.jsonl", "site_files": "site/"},
     }
+    probed = read_probes(out)
+    if probed is not None:  # -a probe=N: declared vs enforced (user agent spoofed for measurement)
+        report["enforcement"], report["probes"] = probed
+        report["files"]["probes"] = PROBES_FILE
     return Built(report, rows, total)
 
 

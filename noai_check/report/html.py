@@ -209,8 +209,21 @@ def render_html(report: dict[str, Any], out: Path | None = None, page_rows: list
         "script_hash": script_csp_hash(_SORT_SCRIPT),
         "verifiable_total": sum(t["verifiable"] for t in report.get("page_types", {}).values()),
         "extra_files": [name for name in EXTRA_FILES if out is not None and (out / name).is_file()],
+        **_enforcement_context(report),
     }
     return _ENV.get_template("report.html").render(**context)
+
+
+def _enforcement_context(report: dict[str, Any]) -> dict[str, Any]:
+    """"Declared vs enforced" (only when the crawl probed), and the claims that show its line."""
+    from noai_check.report.enforcement import ENFORCEMENT_CLAIM_CHECKS, enforcement_line
+
+    data = report.get("enforcement")
+    return {
+        "enforcement": data, "probes": report.get("probes"),
+        "enforcement_line": enforcement_line(data) if data else None,
+        "enforcement_claims": {c.get("id") for c in report.get("claims", []) if c.get("check") in ENFORCEMENT_CLAIM_CHECKS},
+    }
 
 
 def render_index(platforms: list[dict[str, Any]], generated_at: str) -> str:

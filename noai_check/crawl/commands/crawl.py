@@ -15,6 +15,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from noai_check.crawl.config import CrawlConfig
+from noai_check.crawl.probing import probe_agents_problem
 
 
 def tune_gc() -> None:
@@ -82,6 +83,7 @@ class Command(ScrapyCrawl):
             problem = (
                 (check(**opts.spargs) if check else None)
                 or agents_file_problem(config.agents_file)
+                or probe_agents_problem(config.probe_agents, config.agents_file)
                 or reports_dir_problem(str(config.reports_dir))
             )
         if problem:
