@@ -6,8 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -120,7 +120,7 @@ def test_a_429_stops_probing_the_host_with_a_finding(tmp_path: Path) -> None:
     sent = [r["bucket"] for r in rows if r["agent"] != "browser" and r["bucket"] != "not-sent"]
     assert sent == ["rate-limited"]  # the first agent request got 429; nothing more went to that host
     assert all(r["bucket"] == "not-sent" for r in rows if r["agent"] == "GPTBot")
-    assert [r["stopped"] for r in records if "stopped" in r][0].endswith("probing stopped for this host")
+    assert next(r["stopped"] for r in records if "stopped" in r).endswith("probing stopped for this host")
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["probes"]["stopped"] and report["enforcement"]["ChatGPT-User"]["verdict"] == "unknown"
 
