@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from noai_check.judge.probe_results import enforcement
+from noai_check.judge.probe_results import Probe, enforcement, judge_page_probes, with_declared
+from noai_check.signals.response import Fetched
 
 
 def row(agent: str, bucket: str, declared: bool | None, url: str = "u") -> dict[str, object]:
@@ -34,3 +35,46 @@ def test_agent_verdict_over_pages(rows: list[dict[str, object]], expected: tuple
 def test_only_probed_agents_unless_named() -> None:
     assert list(enforcement([row("B", "served", False), row("browser", "baseline", None)])) == ["B"]
     assert enforcement([]) == {}
+
+
+URL = "https://example.com/t"
+PAGE = b"<html><head><title>T</title><meta name='robots' content='noai'></head><body><p>one two three four five six</p></body></html>"
+BARE = PAGE.replace(b"<meta name='robots' content='noai'>", b"")
+
+
+def probe(agent: str, body: bytes | None, status: int | None = 200) -> Probe:
+    response = None if body is None else Fetched(URL, status, {}, body, final_url=URL)
+    return Probe(agent, f"{agent}/1.0", response)
+
+
+def test_one_page_rows_and_the_signals_differ_finding() -> None:
+    rows, findings = judge_page_probes(URL, probe("browser", PAGE), [
+        probe("A", BARE), probe("B", PAGE, 403), probe("C", b"<title>Other</title>"), probe("D", None)])
+    assert [(r.agent, r.bucket, r.status, r.same_as_browser) for r in rows] == [
+        ("browser", "baseline", 200, True), ("A", "served", 200, True), ("B", "blocked", 403, False),
+        ("C", "served-different", 200, False), ("D", "not-sent", None, None)]
+    assert rows[0].signals == {"noai": True, "noimageai": False} and rows[1].signals == {"noai": False, "noimageai": False}
+    assert rows[2].signals is None and rows[2].reason == "status 403" and rows[1].reason is None
+    assert rows[4].reason is not None and "429" in rows[4].reason
+    assert [(f.signal, f.agent, f.source) for f in findings] == [("signals-differ-by-agent", "A", URL)]
+    assert findings[0].value == "browser sees noai; A sees no noai/noimageai"
+    assert rows[1].to_json()["label"] == "user agent spoofed for measurement" and rows[1].to_json()["declared"] is None
+
+
+def test_same_signals_no_finding_and_unreadable_baseline() -> None:
+    rows, findings = judge_page_probes(URL, probe("browser", PAGE), [probe("A", PAGE)])
+    assert findings == [] and rows[1].bucket == "served"
+    rows, findings = judge_page_probes(URL, probe("browser", PAGE, 503), [probe("A", BARE)])
+    assert [(r.bucket, r.same_as_browser) for r in rows] == [("baseline", True), ("unknown", None)]
+    assert rows[0].signals is None and rows[0].reason == "status 503: server error" and findings == []
+
+
+def test_a_baseline_not_sent_sends_nothing() -> None:
+    rows, findings = judge_page_probes(URL, probe("browser", None), [probe("A", None)])
+    assert [(r.agent, r.bucket) for r in rows] == [("browser", "not-sent"), ("A", "not-sent")] and findings == []
+
+
+def test_with_declared_fills_each_agent() -> None:
+    rows, _ = judge_page_probes(URL, probe("browser", PAGE), [probe("A", PAGE), probe("B", PAGE)])
+    declared = with_declared(rows, {"A": True, "B": False})
+    assert [r.declared for r in declared] == [None, True, False]

@@ -62,7 +62,7 @@ class View:
 
 def visible_words(body: bytes) -> list[str]:
     """The words of the visible text, case folded (tags, comments, scripts and styles removed)."""
-    text = _TAG_RE.sub(b" ", _HIDDEN_RE.sub(b" ", body)).decode("utf-8", "replace")
+    text = _TAG_RE.sub(b" ", _HIDDEN_RE.sub(b" ", body)).decode(errors="replace")
     return _WORD_RE.findall(html.unescape(text).casefold())
 
 
@@ -83,7 +83,7 @@ def _title(body: bytes) -> str:
     found = _TITLE_RE.search(body)
     if not found:
         return ""
-    return " ".join(html.unescape(found.group(1).decode("utf-8", "replace")).split())
+    return " ".join(html.unescape(found.group(1).decode(errors="replace")).split())
 
 
 def view_of(response: Fetched) -> View:
