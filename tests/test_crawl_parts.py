@@ -87,7 +87,8 @@ def test_crawl_config_defaults_and_settings():
 
 def test_every_setting_is_in_the_readme_and_read_only_through_crawl_config():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    names = ["NOAI_REPORTS_DIR", "NOAI_MAX_SITEMAPS", "NOAI_MAX_MEDIA", "NOAI_AGENTS_FILE", "NOAI_PROGRESS"]
+    names = ["NOAI_REPORTS_DIR", "NOAI_MAX_SITEMAPS", "NOAI_MAX_MEDIA", "NOAI_AGENTS_FILE", "NOAI_PROGRESS",
+             "NOAI_PROBE_AGENTS", "NOAI_CONTACT"]
     config_source = (REPO / "noai_check" / "crawl" / "config.py").read_text(encoding="utf-8")
     assert all(f'"{name}"' in config_source and f"`{name}`" in readme for name in names)
     reads = re.compile(r"""\.get\w*\(\s*["']NOAI_""")

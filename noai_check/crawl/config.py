@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from noai_check.crawl.probing import parse_agents
+from noai_check.crawl.probing import DEFAULT_PROBE_AGENTS, parse_agents
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class CrawlConfig:
     max_media: int | None = None  # media HEADs; None: the spider's max_pages
     agents_file: str | None = None  # extra AI agents (a registry file)
     progress: bool = True  # progress bar or log line, and the summary at the end
-    probe_agents: tuple[str, ...] = ()  # NOAI_PROBE_AGENTS, for -a probe=N; () = the default eight
+    probe_agents: tuple[str, ...] = DEFAULT_PROBE_AGENTS  # NOAI_PROBE_AGENTS, for -a probe=N
     contact: str | None = None  # NOAI_CONTACT: sent as From: with every probe request
 
     @classmethod
