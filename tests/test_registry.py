@@ -42,8 +42,23 @@ def test_shipped_file_shape():
     assert set(data) == {"version", "agents"}
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", data["version"])
     for entry in data["agents"]:
-        assert set(entry) == {"token", "operator", "purpose", "obeys_robots", "docs", "notes"}, entry
+        probe = {"user_agent", "user_agent_source"} & set(entry)
+        assert probe in (set(), {"user_agent", "user_agent_source"}), entry  # a published user agent has its source
+        assert set(entry) - probe == {"token", "operator", "purpose", "obeys_robots", "docs", "notes"}, entry
         assert all(isinstance(v, str) for v in entry.values()), entry
+        if probe:
+            assert entry["token"].lower() in entry["user_agent"].lower(), entry  # the string names its crawler
+            assert entry["user_agent_source"].startswith("https://"), entry
+
+
+def test_probeable_agents_and_user_files_with_a_user_agent(tmp_path):
+    reg = load_registry()
+    assert [a.token for a in reg if a.user_agent] == ["Amazonbot", "Applebot", "CCBot", "ChatGPT-User", "GPTBot"]
+    assert "user_agent" not in reg.get("ClaudeBot").to_json() and reg.get("GPTBot").to_json()["user_agent_source"]
+    extra = tmp_path / "agents.json"
+    extra.write_text('[{"token": "MyBot", "purpose": "training", "user_agent": "MyBot/1.0\\n(x)"}]', encoding="utf-8")
+    mine = load_registry(extra).get("MyBot")
+    assert mine.user_agent == "MyBot/1.0 (x)" and mine.user_agent_source == ""  # one line: a header value
 
 
 def test_every_purpose_and_stance_valid(reg):
