@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from noai_check.judge.probe_results import Probe, enforcement, judge_page_probes, with_declared
@@ -38,7 +40,8 @@ def test_only_probed_agents_unless_named() -> None:
 
 
 URL = "https://example.com/t"
-PAGE = b"<html><head><title>T</title><meta name='robots' content='noai'></head><body><p>one two three four five six</p></body></html>"
+PAGE = (b"<html><head><title>T</title><meta name='robots' content='noai'><meta name='GPTBot' content='noimageai'></head>"
+        b"<body><p>one two three four five six</p></body></html>")
 BARE = PAGE.replace(b"<meta name='robots' content='noai'>", b"")
 
 
@@ -58,7 +61,22 @@ def test_one_page_rows_and_the_signals_differ_finding() -> None:
     assert rows[4].reason is not None and "429" in rows[4].reason
     assert [(f.signal, f.agent, f.source) for f in findings] == [("signals-differ-by-agent", "A", URL)]
     assert findings[0].value == "browser sees noai; A sees no noai/noimageai"
-    assert rows[1].to_json()["label"] == "user agent spoofed for measurement" and rows[1].to_json()["declared"] is None
+    assert findings[0].evidence == "same URL fetched with a browser user agent and with A's (user agent spoofed for measurement)"
+    assert rows[1].to_json() == {
+        "url": URL, "agent": "A", "user_agent": "A/1.0", "status": 200, "bucket": "served", "sha256": rows[1].sha256,
+        "same_as_browser": True, "signals": {"noai": False, "noimageai": False}, "reason": None, "declared": None,
+        "label": "user agent spoofed for measurement"}
+    assert rows[0].sha256 == hashlib.sha256(PAGE).hexdigest() and rows[1].sha256 == hashlib.sha256(BARE).hexdigest()
+    assert [(r.url, r.user_agent) for r in rows] == [(URL, "browser/1.0"), (URL, "A/1.0"), (URL, "B/1.0"), (URL, "C/1.0"),
+                                                     (URL, "D/1.0")]
+    assert rows[4].reason == "not sent: the host answered 429 (rate limited), so the probe stopped there"
+
+
+def test_both_signals_named_and_a_gap_in_the_middle() -> None:
+    both = PAGE.replace(b"content='noai'", b"content='noai, noimageai'")
+    rows, findings = judge_page_probes(URL, probe("browser", both), [probe("A", None), probe("B", BARE)])
+    assert [r.bucket for r in rows] == ["baseline", "not-sent", "served"]
+    assert findings[0].value == "browser sees noai, noimageai; B sees no noai/noimageai"
 
 
 def test_same_signals_no_finding_and_unreadable_baseline() -> None:
@@ -71,7 +89,8 @@ def test_same_signals_no_finding_and_unreadable_baseline() -> None:
 
 def test_a_baseline_not_sent_sends_nothing() -> None:
     rows, findings = judge_page_probes(URL, probe("browser", None), [probe("A", None)])
-    assert [(r.agent, r.bucket) for r in rows] == [("browser", "not-sent"), ("A", "not-sent")] and findings == []
+    assert [(r.url, r.agent, r.user_agent, r.bucket) for r in rows] == [
+        (URL, "browser", "browser/1.0", "not-sent"), (URL, "A", "A/1.0", "not-sent")] and findings == []
 
 
 def test_with_declared_fills_each_agent() -> None:

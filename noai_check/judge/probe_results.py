@@ -79,9 +79,8 @@ def _signals(response: Fetched, view: View) -> dict[str, bool] | None:
     return {"noai": page.noai, "noimageai": page.noimageai}
 
 
-def _reason(response: Fetched, bucket: str) -> str | None:
-    if bucket == SERVED:
-        return None
+def _reason(response: Fetched) -> str | None:
+    """Why this response is not the readable page (a status, a wall, a fetch error), or None."""
     return unverifiable_reason(response) or response.error
 
 
@@ -93,7 +92,7 @@ def judge_page_probes(url: str, baseline: Probe, probes: Sequence[Probe]) -> tup
     base_view = view_of(baseline.response)
     base_signals = _signals(baseline.response, base_view)
     rows = [ProbeResult(url, BROWSER, baseline.user_agent, base_view.status, BASELINE, base_view.sha256, True,
-                        base_signals, None if base_signals is not None else _reason(baseline.response, BASELINE))]
+                        base_signals, _reason(baseline.response))]
     findings: list[Finding] = []
     for probe in probes:
         if probe.response is None:
@@ -104,7 +103,7 @@ def judge_page_probes(url: str, baseline: Probe, probes: Sequence[Probe]) -> tup
         signals = _signals(probe.response, view)
         same = None if bucket == UNKNOWN else bucket == SERVED
         rows.append(ProbeResult(url, probe.agent, probe.user_agent, view.status, bucket, view.sha256, same, signals,
-                                _reason(probe.response, bucket)))
+                                _reason(probe.response)))
         if bucket == SERVED and signals and base_signals and signals != base_signals:  # the same page, other signals
             findings.append(_differ(url, probe.agent, base_signals, signals))
     return rows, findings
