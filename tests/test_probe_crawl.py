@@ -6,7 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -135,3 +137,58 @@ def test_bad_probe_input_is_one_line_exit_2(tmp_path: Path, args: list[str], set
         done = crawl(replica, tmp_path, *args, settings=settings)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+def test_crawl_probes_send_from_with_noai_contact(tmp_path: Path) -> None:
+    """Every probe request of a crawl carries From: NOAI_CONTACT; the audit's own requests are unchanged."""
+    seen: list[tuple[str, str, str | None]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append((self.path, self.headers.get("User-Agent", ""), self.headers.get("From")))
+            body = b"<html><head><title>P</title></head><body><p>a page of words</p></body></html>"
+            self.send_response(200 if self.path == "/page" else 404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/page"
+        command = [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"url={url}", "-a", "probe=1"]
+        for key, value in {**FAST, "NOAI_REPORTS_DIR": str(tmp_path), "NOAI_PROBE_AGENTS": "GPTBot,CCBot",
+                           "NOAI_CONTACT": "audit@example.org"}.items():
+            command += ["-s", f"{key}={value}"]
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120, env=env, check=False)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert done.returncode == 0, done.stderr[-3000:]
+    probes = [(path, sent) for path, ua, sent in seen if not ua.startswith("noai-check/")]
+    assert {path for path, _ in probes} == {"/", "/page"} and len(probes) == 6  # the root and /page: a browser + 2 agents each
+    assert {sent for _, sent in probes} == {"audit@example.org"}
+    assert {sent for _, ua, sent in seen if ua.startswith("noai-check/")} == {None}
+
+
+def test_a_third_party_training_claim_shows_its_enforcement_line(tmp_path: Path) -> None:
+    with start_replica("soundcloud") as replica:
+        command = [sys.executable, "-m", "scrapy", "crawl", "soundcloud", "-a", f"base_url={replica.base_url}", "-a", "seed=7",
+                   "-a", "max_pages=6", "-a", f"media_hosts={replica.media_url.split('://', 1)[1]}", "-a", "probe=1"]
+        for key, value in {**FAST, "NOAI_REPORTS_DIR": str(tmp_path), "NOAI_PROBE_AGENTS": "GPTBot,CCBot"}.items():
+            command += ["-s", f"{key}={value}"]
+        env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120, env=env, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    html = (tmp_path / "soundcloud" / "report.html").read_text(encoding="utf-8")
+    claim = html[html.index('id="claim-no-third-party-training"'):]
+    claim = claim[:claim.index("</article>")]
+    assert "Enforcement (user agent spoofed for measurement): 0 of 2 probed AI agents were refused the pages, 2 were served them." in claim
+    other = html[html.index('id="claim-no-ai-tag"'):]
+    assert "Enforcement (" not in other[:other.index("</article>")]
