@@ -44,8 +44,9 @@ def cmd_probe(args: argparse.Namespace, console: Console) -> int:
     registry = load_registry(args.agents_file)
     plan = probe_plan(registry, parse_agents(args.agent))
     site = fetch_site(url, timeout=args.timeout)
-    if not site.robots.verdict(url, OWN_AGENT).allowed:
-        raise NoaiCheckError(f"robots.txt of {site.origin} disallows {OWN_AGENT} for {url}: nothing was probed")
+    own = site.robots.verdict(url, OWN_AGENT)
+    if not own.allowed:  # an unreachable robots.txt disallows everything (RFC 9309 2.3.1.4)
+        raise NoaiCheckError(f"robots.txt of {site.origin} disallows {OWN_AGENT} for {url} ({own.reason}): nothing was probed")
     baseline, probes, stopped = probe_url(url, plan, timeout=args.timeout, headers=contact_headers())
     rows, findings = judge_page_probes(url, baseline, probes)
     declared: dict[str, bool | None] = {agent.token: None for agent in plan.agents}
