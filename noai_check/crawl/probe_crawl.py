@@ -64,14 +64,15 @@ class ProbeCrawl:
 
     def after_page(self, fetched: Fetched, page_type: str, readable: bool) -> list[scrapy.Request]:
         """The first probe request of this page (and of the site root, once), if it is to be probed."""
-        if self.per_type <= 0 or not readable or page_type == "media":
+        if self.per_type <= 0 or not readable:
             return []
         requests = []
         root = origin_of(self.spider.base_url) + "/"
         if "root" not in self.counts:
             self.counts["root"] += 1
             requests += self._start(root)
-        if fetched.url != root and self.counts[page_type] < self.per_type:
+        content = page_type in self.spider.platform.page_types  # tracks, profiles...: not "other" pages
+        if content and fetched.url != root and self.counts[page_type] < self.per_type:
             self.counts[page_type] += 1
             requests += self._start(fetched.url)
         return requests
