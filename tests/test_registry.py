@@ -53,7 +53,8 @@ def test_shipped_file_shape():
 
 def test_probeable_agents_and_user_files_with_a_user_agent(tmp_path):
     reg = load_registry()
-    assert [a.token for a in reg if a.user_agent] == ["Amazonbot", "Applebot", "CCBot", "ChatGPT-User", "GPTBot"]
+    assert [a.token for a in reg if a.user_agent] == ["Amazonbot", "Applebot", "CCBot", "ChatGPT-User", "GPTBot",
+                                                      "meta-externalagent", "PerplexityBot"]
     assert "user_agent" not in reg.get("ClaudeBot").to_json() and reg.get("GPTBot").to_json()["user_agent_source"]
     extra = tmp_path / "agents.json"
     extra.write_text('[{"token": "MyBot", "purpose": "training", "user_agent": "MyBot/1.0\\n(x)"}]', encoding="utf-8")
