@@ -73,6 +73,10 @@ class Discovery:
 
     def requests(self, site: Site) -> Iterator[scrapy.Request]:
         spider = self.spider
+        if spider.archive is not None:  # an archive audit: the archive's index of the hosts, and the terms
+            yield from spider.archive.discovery_requests()
+            yield from self._terms_requests()
+            return
         for sitemap in site.robots.sitemaps:
             if origin_of(sitemap) == spider.origin:
                 yield self.sitemap_request(sitemap)
