@@ -128,6 +128,7 @@ class ArchiveSite:
     retry_after: str = "1"
     down: bool = False  # every request: 503 without Memento-Datetime (with Retry-After)
     page_size: int | None = None  # at most this many rows per CDX answer when paging (None: only ``limit``)
+    garbage_rows: bool = False  # every CDX answer also carries malformed rows (short, bad timestamp, bad status)
     log: list[tuple[float, str, str]] = field(default_factory=list)  # (monotonic time, target, User-Agent)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -170,6 +171,8 @@ class ArchiveSite:
             limit = min(limit or self.page_size, self.page_size)
         out: list[list[str]] = [list(fields)]
         out += [[row.cell(name) for name in fields] for row in rows[:limit]]
+        if self.garbage_rows and len(out) > 1:
+            out[1:1] = [["2025"], ["not-a-time"] * len(fields), [cell if name != "statuscode" else "OK" for name, cell in zip(fields, out[1])]]
         if limit and len(rows) > limit and (query.get("showResumeKey") or [""])[0] == "true":
             last = rows[limit - 1]
             out += [[], [quote(f"{last.key} {last.snapshot.timestamp}")]]
