@@ -76,8 +76,10 @@ def diff_history(reports_dir: Path, platform: str, from_id: int | None = None, t
     changes = diff_snapshots(before, after, registry or load_registry())
     return {
         "platform": platform,
-        "from": {"run_id": before.run_id, "finished_at": before.finished_at, "as_of": before_run.shown_on},
-        "to": {"run_id": after.run_id, "finished_at": after.finished_at, "as_of": after_run.shown_on},
+        "from": {"run_id": before.run_id, "finished_at": before.finished_at, "as_of": before_run.shown_on,
+                 "archived": before_run.as_of is not None},
+        "to": {"run_id": after.run_id, "finished_at": after.finished_at, "as_of": after_run.shown_on,
+               "archived": after_run.as_of is not None},
         "skipped_incomplete": skipped,
         "regressions": sum(1 for c in changes if c["regression"]),
         "changes": changes,
