@@ -160,8 +160,8 @@ def test_an_archive_that_is_down_keeps_the_previous_report(archive, start_archiv
     assert kept["complete"] is False and kept["finish_reason"] in ("archive_refused", "archive_unreadable")
 
 
-def test_malformed_cdx_rows_are_skipped_with_a_finding(start_archive, tmp_path):
-    running = start_archive(garbage_rows=True)
+def test_malformed_cdx_rows_are_skipped_with_a_finding_and_gzip_replays_read(start_archive, tmp_path):
+    running = start_archive(garbage_rows=True, gzip_replays=True)
     result = archive_crawl(running.url, tmp_path, f"at={AT}")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
     report = json.loads((tmp_path / f"soundcloud@{AT}" / "report.json").read_text())

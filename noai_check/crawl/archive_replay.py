@@ -70,7 +70,9 @@ class ArchiveReplayMiddleware:
         if not source.window.contains(stamp):
             raise ArchiveUnavailable(f"{source.no_capture(original)} (nearest: {stamp[:8]})")
         source.replayed[original] = (stamp, request.url)
-        own = unwrap_headers(headers)
+        # The page's own headers, plus the replay's own Content-Encoding: how these bytes travel (the
+        # original's is lost), for HttpCompressionMiddleware, which sees the response after this one.
+        own = unwrap_headers(headers) + [(k, v) for k, v in headers if k.lower() == "content-encoding"]
         if response.status >= 500:
             request.meta["dont_retry"] = True  # the site answered 5xx then; asking again changes nothing
         page_request = request.replace(url=original)

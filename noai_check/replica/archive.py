@@ -20,6 +20,7 @@ Stdlib only and independent of ``noai_check.archive`` (a replica must not share 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import re
@@ -128,6 +129,7 @@ class ArchiveSite:
     retry_after: str = "1"
     down: bool = False  # every request: 503 without Memento-Datetime (with Retry-After)
     page_size: int | None = None  # at most this many rows per CDX answer when paging (None: only ``limit``)
+    gzip_replays: bool = False  # replays sent gzip-encoded (Content-Encoding: gzip), as the Wayback Machine may
     garbage_rows: bool = False  # every CDX answer also carries malformed rows (short, bad timestamp, bad status)
     log: list[tuple[float, str, str]] = field(default_factory=list)  # (monotonic time, target, User-Agent)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -225,6 +227,8 @@ class ArchiveSite:
             else:
                 headers.append(("X-Archive-Orig-" + name, value))
         cut = len(served.body) // 2 if nearest.snapshot.truncated else None
+        if self.gzip_replays and served.body and cut is None:
+            return Answer(served.status, (*headers, ("Content-Encoding", "gzip")), gzip.compress(served.body, mtime=0))
         return Answer(served.status, tuple(headers), served.body, cut)
 
 
