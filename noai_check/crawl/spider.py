@@ -28,6 +28,7 @@ from scrapy import signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from noai_check.crawl.archive_source import ArchiveSource, archive_problem
 from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.discovery import Discovery
 from noai_check.crawl.frontier import Frontier
@@ -82,10 +83,14 @@ class PlatformSpider(scrapy.Spider):
         media_hosts: str = "",
         content_hosts: str = "",
         probe: str | int = 0,
+        at: str | None = None,
+        window: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages, probe=probe)  # a subclass checks its own
+        # A subclass checks its own arguments; these are everyone's.
+        problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages, probe=probe, at=at,
+                                                  window=window)
         if problem:
             raise ValueError(problem)
         self.base_url = (base_url or self.platform.base_url).rstrip("/")
@@ -110,13 +115,24 @@ class PlatformSpider(scrapy.Spider):
         self.judging = PageJudging(self)
         self.media = Media(self)
         self.probing = ProbeCrawl(self, int(probe))  # -a probe=N: 0 sends nothing
+        # -a at=YYYY-MM-DD: audit the archive's captures around that day (archive_source.py), into <name>@<at>.
+        self.archive = ArchiveSource.from_args(self, at, window)
+        if self.archive is not None:
+            self.report_name = f"{self.name}@{self.archive.window.at.isoformat()}"
 
     @classmethod
-    def argument_problem(cls, base_url: str | None = None, max_pages: str | int = 200, probe: str | int = 0,
-                         **_: Any) -> str | None:
+    def argument_problem(
+        cls, base_url: str | None = None, max_pages: str | int = 200, probe: str | int = 0, at: str | None = None,
+        window: str | None = None, **_: Any,
+    ) -> str | None:
         """A one-line message for a bad spider argument, or None (used by `scrapy crawl` before starting)."""
         if not str(probe).strip().isdigit():
             return f"probe must be a whole number >= 0 (pages probed per page type; 0 = off), got {probe!r}"
+        problem = archive_problem(at, window)
+        if problem:
+            return problem
+        if at is not None and int(probe):  # a probe asks the live server, an archive audit shows the past
+            return "probe cannot be combined with at= (probing asks today's live server, not the archive)"
         if base_url is not None:
             problem = url_problem("base_url", base_url)
             if problem:
@@ -193,7 +209,8 @@ class PlatformSpider(scrapy.Spider):
     # -- Scrapy's entry points: each job's module does the work ----------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for request in self.site_files.requests(self.origin, ("robots_txt",)):
+        first = self.archive.start_requests() if self.archive else self.site_files.requests(self.origin, ("robots_txt",))
+        for request in first:
             yield request
 
     def parse_site_file(self, response: Response) -> Iterator[Any]:
