@@ -20,6 +20,8 @@ class CrawlConfig:
     max_media: int | None = None  # media HEADs; None: the spider's max_pages
     agents_file: str | None = None  # extra AI agents (a registry file)
     progress: bool = True  # progress bar or log line, and the summary at the end
+    chromium: str | None = None  # NOAI_CHROMIUM: the Chromium that renders (None: found on PATH)
+    render_timeout: float = 10.0  # NOAI_RENDER_TIMEOUT: seconds a rendered page may take to settle
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
@@ -32,6 +34,8 @@ class CrawlConfig:
             max_media=_count(settings, "NOAI_MAX_MEDIA"),
             agents_file=settings.get("NOAI_AGENTS_FILE") or None,
             progress=settings.getbool("NOAI_PROGRESS", default.progress),
+            chromium=settings.get("NOAI_CHROMIUM") or None,
+            render_timeout=_seconds(settings, "NOAI_RENDER_TIMEOUT", default.render_timeout),
         )
 
     def media_limit(self, max_pages: int) -> int:
@@ -51,3 +55,17 @@ def _count(settings: Any, name: str) -> int | None:
     if number < 0 or isinstance(value, float):
         raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
     return number
+
+
+def _seconds(settings: Any, name: str, default: float) -> float:
+    """A setting that is a number of seconds > 0; ValueError with a one-line message otherwise."""
+    value = settings.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not seconds > 0 or seconds == float("inf"):
+        raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
+    return seconds

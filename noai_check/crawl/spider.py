@@ -11,7 +11,7 @@ replays the links those pages showed, so it plans the same sample (see jobdir.py
 The spider only holds the crawl's state and routes Scrapy's callbacks; each job has its module:
 site_files.py (site files and their redirects), discovery.py (sitemaps, seeds, links),
 sampling.py (the sample, pure), frontier.py (waves into requests, resume), page_judging.py
-(records and evidence), media.py (images HEADed).
+(records and evidence), media.py (images HEADed), rendering.py (the page again, after JavaScript).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from noai_check.crawl.discovery import Discovery
 from noai_check.crawl.frontier import Frontier
 from noai_check.crawl.media import Media
 from noai_check.crawl.page_judging import PageJudging
+from noai_check.crawl.rendering import Rendering, enable, find_chromium, render_problem
 from noai_check.crawl.sampling import Sample
 from noai_check.crawl.site_files import SiteFiles
 from noai_check.judge.registry import Registry, load_registry
@@ -80,10 +81,14 @@ class PlatformSpider(scrapy.Spider):
         seed: str | None = None,
         media_hosts: str = "",
         content_hosts: str = "",
+        render: str = "never",
+        render_sample: str | int = 10,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages)  # a subclass checks its own
+        problem = PlatformSpider.argument_problem(
+            base_url=base_url, max_pages=max_pages, render=render, render_sample=render_sample,
+        )  # a subclass checks its own
         if problem:
             raise ValueError(problem)
         self.base_url = (base_url or self.platform.base_url).rstrip("/")
@@ -107,10 +112,17 @@ class PlatformSpider(scrapy.Spider):
         self.frontier = Frontier(self)
         self.judging = PageJudging(self)
         self.media = Media(self)
+        self.rendering = Rendering(self, render or "never", int(render_sample))
 
     @classmethod
-    def argument_problem(cls, base_url: str | None = None, max_pages: str | int = 200, **_: Any) -> str | None:
+    def argument_problem(
+        cls, base_url: str | None = None, max_pages: str | int = 200, render: str | None = None,
+        render_sample: str | int | None = None, **_: Any,
+    ) -> str | None:
         """A one-line message for a bad spider argument, or None (used by `scrapy crawl` before starting)."""
+        problem = render_problem(render, render_sample, None, need_chromium=False)
+        if problem:
+            return problem
         if base_url is not None:
             problem = url_problem("base_url", base_url)
             if problem:
@@ -128,6 +140,11 @@ class PlatformSpider(scrapy.Spider):
         spider.config = CrawlConfig.from_settings(crawler.settings)
         if spider.config.agents_file:
             spider.registry = load_registry(spider.config.agents_file)
+        if spider.rendering.mode != "never":  # only then is scrapy-playwright loaded at all
+            chromium = find_chromium(spider.config.chromium)
+            if chromium is None:
+                raise ValueError(render_problem(spider.rendering.mode, None, spider.config.chromium))
+            enable(crawler.settings, chromium, spider.config.render_timeout)
         crawler.signals.connect(spider.frontier.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.site_files.robots_headers_received, signal=signals.headers_received)
         crawler.signals.connect(spider.site_files.robots_bytes_received, signal=signals.bytes_received)

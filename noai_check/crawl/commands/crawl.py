@@ -1,6 +1,6 @@
 """`scrapy crawl` that says how the crawl went in its exit code.
 
-2: bad spider arguments or a bad NOAI_AGENTS_FILE, one line and no traceback, before anything
+2: bad spider arguments, a bad NOAI_AGENTS_FILE or render asked with no Chromium, one line and no traceback, before anything
 starts. 1: the crawl ran but its report or history could not be written (a full disk, a
 read-only folder), so a workflow never goes on to verify the previous run's data. 0 otherwise.
 """
@@ -15,6 +15,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from noai_check.crawl.config import CrawlConfig
+from noai_check.crawl.rendering import render_problem
 
 
 def tune_gc() -> None:
@@ -81,6 +82,7 @@ class Command(ScrapyCrawl):
         else:
             problem = (
                 (check(**opts.spargs) if check else None)
+                or render_problem(opts.spargs.get("render"), None, config.chromium)
                 or agents_file_problem(config.agents_file)
                 or reports_dir_problem(str(config.reports_dir))
             )
