@@ -9,6 +9,7 @@ Skipped without Chromium unless NOAI_REQUIRE_CHROMIUM=1 (CI), where it must run.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import psutil
 import pytest
 
@@ -58,9 +60,18 @@ def _js(record: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def rendered_all(render_site: Replica, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+def all_reports(render_site: Replica, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reports folder of one `render=all` crawl of the whole scenario."""
     chromium()
-    return _crawl(render_site, tmp_path_factory.mktemp("render-all"), render="all")
+    reports = tmp_path_factory.mktemp("render-all")
+    _crawl(render_site, reports, render="all")
+    return reports
+
+
+@pytest.fixture(scope="module")
+def rendered_all(render_site: Replica, all_reports: Path) -> dict[str, dict[str, Any]]:
+    pages = read_jsonl(next(all_reports.rglob("pages.jsonl")))
+    return {r["url"].removeprefix(render_site.base_url): r for r in pages}
 
 
 def test_script_inserted_signals_are_js_only(rendered_all: dict[str, dict[str, Any]]) -> None:
@@ -127,6 +138,63 @@ def test_never_loads_no_browser(render_site: Replica, tmp_path: Path) -> None:
     assert "scrapy-playwright" not in done.stderr and "playwright" not in done.stderr.lower()
     records = read_jsonl(next(tmp_path.rglob("pages.jsonl")))
     assert records and not any("rendered" in r for r in records)
+    report = json.loads(next(tmp_path.rglob("report.json")).read_text(encoding="utf-8"))
+    assert report["rendered"] is None
+    html = next(tmp_path.rglob("report.html")).read_text(encoding="utf-8")
+    assert 'id="rendered"' not in html
+
+
+def test_report_compares_raw_and_rendered_per_page_type(all_reports: Path) -> None:
+    report = json.loads(next(all_reports.rglob("report.json")).read_text(encoding="utf-8"))
+    section = report["rendered"]
+    assert "do not run JavaScript" in section["note"]
+    page = section["page_types"]["page"]
+    # insert, fetch-insert, remove, change, plain read; never-settles and wall not; walled never rendered.
+    assert (page["rendered"], page["unverifiable"], page["differing"]) == (5, 2, 4)
+    assert page["raw_noai"]["pages"] == 2 and page["rendered_noai"]["pages"] == 2  # remove+change vs insert+fetch
+    assert page["raw_noai"]["ci95"] and page["rendered_noai"]["ci95"]
+    assert [e["url"].rsplit("/", 1)[1] for e in page["evidence"]] == ["change", "fetch-insert", "insert", "remove"]
+    assert report["page_types"]["page"]["noai"] == 2, "the coverage numbers stay on the raw HTML"
+
+
+def test_report_section_draws_in_chromium(all_reports: Path, tmp_path: Path) -> None:
+    from tests.test_report_browser import dump_dom
+
+    doc = lxml.html.fromstring(dump_dom(next(all_reports.rglob("report.html")), tmp_path / "profile"))
+    section = doc.get_element_by_id("rendered")
+    assert section.findtext(".//h2") == "Raw HTML vs rendered page"
+    rows = {row.findtext("th"): row.text_content() for row in section.xpath(".//table[1]/tbody/tr")}
+    assert "40% (95% interval" in rows["page"]
+    details = section.xpath(".//details//td")
+    assert any("changed by a script: noai -> noimageai" in td.text_content() for td in details)
+
+
+def _claim_record(url: str, raw: bool, after: bool | None) -> dict[str, Any]:
+    record: dict[str, Any] = {"url": url, "page_type": "track", "verifiable": True, "page": {"noai": raw}}
+    if after is not None:
+        record["rendered"] = {"verifiable": True, "noai": after}
+    return record
+
+
+def test_claim_says_when_javascript_would_change_its_status() -> None:
+    from noai_check.judge.registry import load_registry
+    from noai_check.platforms.base import Claim
+    from noai_check.report.claims import tally_claims
+
+    claim = Claim(id="c", text="t", source="s", date="", check="noai-every-agent", page_types=("track",))
+    [tally] = tally_claims((claim,), load_registry())
+    for i in range(26):
+        tally.add(_claim_record(f"u{i:02}", raw=i < 8, after=i < 24))
+    tally.add(_claim_record("u99", raw=False, after=None))  # not rendered: counted raw only
+    rendered = tally.to_json()["rendered"]
+    assert tally.to_json()["status"] == "partial"
+    assert rendered["line"] == "8 of 26 rendered pages satisfy it in the HTML; 24 of 26 after JavaScript, which AI crawlers do not run"
+    [same] = tally_claims((claim,), load_registry())
+    same.add(_claim_record("u", raw=False, after=False))
+    assert same.to_json()["rendered"]["line"] is None, "no line when the status would not change"
+    [unrendered] = tally_claims((claim,), load_registry())
+    unrendered.add(_claim_record("u", raw=True, after=None))
+    assert unrendered.to_json()["rendered"] is None
 
 
 def test_missing_chromium_is_one_line_exit_2_before_any_request(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from noai_check.judge.page_records import Verdicts, iter_judged
 from noai_check.judge.registry import Registry
 from noai_check.platforms.base import Platform
 from noai_check.report.claims import tally_claims
+from noai_check.report.rendered_view import RenderedTally
 from noai_check.report.summary import Summary
 from noai_check.signals.site_files import origin_of
 from noai_check.timestamps import now
@@ -76,6 +77,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     from noai_check.judge.registry import TRAINING_PURPOSES
 
     summary = Summary()
+    rendered = RenderedTally()
     claims = tally_claims(platform.claims, registry)
     training = frozenset(a.token for a in registry.agents if a.purpose in TRAINING_PURPOSES)
     rows: list[dict[str, Any]] = []
@@ -87,6 +89,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
         url = record.get("final_url") or record["url"]
         examples.setdefault(origin_of(url), {}).setdefault(record["page_type"], url)
         summary.add(record, verdicts)
+        rendered.add(record)
         for claim in claims:
             claim.add(record, verdicts)
         if len(rows) < PAGE_TABLE_ROWS:
@@ -112,6 +115,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
         "media": media_data["page_types"].get("media"),
         "media_notable_findings": media_data["notable_findings"],
         "media_unverifiable": media_data["unverifiable"],
+        "rendered": rendered.to_json(),  # None unless the crawl rendered pages (-a render=sample|all)
         "pages_total": total,
         "files": {"pages": "pages.jsonl", "media": "media.jsonl", "site_files": "site/"},
     }
