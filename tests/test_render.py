@@ -322,3 +322,31 @@ def _name(pid: int) -> str:
         return psutil.Process(pid).name().lower()
     except psutil.NoSuchProcess:
         return ""
+
+
+# -- noai-check check URL --render ------------------------------------------------------------------
+
+
+def _check(*argv: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "noai_check.cli", "check", *argv], capture_output=True, text=True,
+                          cwd=REPO, check=False, timeout=120, env={**os.environ, **(env or {})})
+
+
+def test_check_render_reads_the_page_after_javascript(render_site: Replica) -> None:
+    chromium()
+    done = _check(render_site.url("/js/fetch-insert"), "--render", "--json")
+    assert done.returncode == 0, done.stderr[-3000:]
+    data = json.loads(done.stdout)
+    assert data["page"]["noai"] is False and data["rendered"]["noai"] is True
+    assert [(f["signal"], f["value"]) for f in data["findings"] if f["signal"].startswith("js-")] == [("js-only-signal", "noai")]
+    walled = json.loads(_check(render_site.url("/js/walled"), "--render", "--json").stdout)
+    assert walled["rendered"]["verifiable"] is False and "not rendered" in walled["rendered"]["unverifiable_reason"]
+    plain = _check(render_site.url("/js/remove"), "--render")
+    assert plain.returncode == 0 and "js-removed-signal: noai" in plain.stdout
+
+
+def test_check_render_without_chromium_is_one_line_exit_2(render_site: Replica) -> None:
+    done = _check(render_site.url("/js/insert"), "--render", env={"NOAI_CHROMIUM": "/nonexistent/chromium"})
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "NOAI_CHROMIUM" in done.stderr and "`chromium`" in done.stderr
+    assert done.stdout == "", "nothing was fetched or printed"
