@@ -51,6 +51,7 @@ def render_site() -> Iterator[Replica]:
 def _crawl(replica: Replica, reports: Path, **args: str) -> dict[str, dict[str, Any]]:
     done = scrapy_crawl(replica, reports, spider="site", url=replica.base_url + "/", settings=RENDER_FAST, **args)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, "a page that never settles is an outcome, not a traceback"
     pages = read_jsonl(next(reports.rglob("pages.jsonl")))
     return {r["url"].removeprefix(replica.base_url): r for r in pages}
 

@@ -13,6 +13,7 @@ JavaScript receives.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from typing import TYPE_CHECKING, Any
 
@@ -79,8 +80,18 @@ def skip_resource(request: Any) -> bool:
     return bool(request.resource_type in SKIPPED_RESOURCES)
 
 
+class _NoTraceback(logging.Filter):
+    """scrapy-playwright logs a page that failed (one that never settled, say) with its traceback; that is
+    an outcome the record states ("rendering did not settle..."), not a bug: its one warning line is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info, record.exc_text = None, None
+        return True
+
+
 def enable(settings: Any, chromium: str, timeout: float) -> None:
     """Install scrapy-playwright's handler, driving ``chromium``, with bounded contexts and pages."""
+    logging.getLogger("scrapy-playwright").addFilter(_NoTraceback())
     handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
     handlers.update({"http": HANDLER, "https": HANDLER})
     values = {
