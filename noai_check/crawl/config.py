@@ -6,6 +6,7 @@ once into a typed, frozen ``CrawlConfig`` and every reader uses that.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,11 @@ class CrawlConfig:
     def media_limit(self, max_pages: int) -> int:
         """How many media files a crawl of ``max_pages`` pages HEADs."""
         return max_pages if self.max_media is None else self.max_media
+
+
+def chromium_from_environment() -> str | None:
+    """NOAI_CHROMIUM for `noai-check check --render`, which has no Scrapy settings: from the environment."""
+    return os.environ.get("NOAI_CHROMIUM") or None
 
 
 def _count(settings: Any, name: str) -> int | None:

@@ -8,9 +8,9 @@ way out, an error or Ctrl-C included.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
+from noai_check.crawl.config import chromium_from_environment
 from noai_check.crawl.rendering import CHROMIUM_ARGS, SKIPPED_RESOURCES, find_chromium, render_problem
 from noai_check.crawl.settings import USER_AGENT
 from noai_check.errors import NoaiCheckError
@@ -20,7 +20,7 @@ from noai_check.signals.response import Fetched, make_headers
 
 def chromium_for_check() -> str:
     """The Chromium for ``--render`` (NOAI_CHROMIUM in the environment, else PATH), or a one-line NoaiCheckError."""
-    setting = os.environ.get("NOAI_CHROMIUM") or None
+    setting = chromium_from_environment()
     found = find_chromium(setting)
     if found is None:
         problem = render_problem("sample", None, setting) or "no Chromium"
