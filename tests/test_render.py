@@ -158,6 +158,20 @@ def test_report_compares_raw_and_rendered_per_page_type(all_reports: Path) -> No
     assert report["page_types"]["page"]["noai"] == 2, "the coverage numbers stay on the raw HTML"
 
 
+def test_export_csv_has_the_rendered_columns(all_reports: Path, tmp_path: Path) -> None:
+    import csv
+
+    folder = next(all_reports.rglob("pages.jsonl")).parent
+    done = subprocess.run([sys.executable, "-m", "noai_check.cli", "export", folder.name, "--reports-dir", str(all_reports),
+                           "--format", "csv", "-o", str(tmp_path / "pages.csv")], capture_output=True, text=True,
+                          cwd=REPO, check=False, timeout=120)
+    assert done.returncode == 0, done.stderr
+    with (tmp_path / "pages.csv").open(encoding="utf-8", newline="") as stream:
+        rows = {r["url"].rsplit("/", 1)[1]: r for r in csv.DictReader(stream)}
+    assert (rows["insert"]["page.noai"], rows["insert"]["rendered.noai"]) == ("false", "true")
+    assert rows["never-settles"]["rendered.verifiable"] == "false" and rows["walled"]["rendered.noai"] == ""
+
+
 def test_report_section_draws_in_chromium(all_reports: Path, tmp_path: Path) -> None:
     from tests.test_report_browser import dump_dom
 
