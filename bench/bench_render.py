@@ -141,6 +141,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--baseline", default=None, help="commit before rendering (default: merge-base with main)")
     parser.add_argument("--skip-never", action="store_true", help="skip the render=never speed comparison")
+    parser.add_argument("--skip-render", action="store_true", help="skip the render=all figures")
     args = parser.parse_args()
     baseline = args.baseline or subprocess.run(["git", "-C", str(REPO), "merge-base", "HEAD", "main"],
                                                capture_output=True, text=True, check=True).stdout.strip()
@@ -151,7 +152,8 @@ def main() -> None:
             if not args.skip_never:
                 before = extract(baseline, work / "before")
                 never_speed(base, media, args.pages, args.rounds, before, work)
-            render_figures(base, media, args.pages, args.small, args.rounds, work)
+            if not args.skip_render:
+                render_figures(base, media, args.pages, args.small, args.rounds, work)
     finally:
         replica.terminate()
         replica.wait()

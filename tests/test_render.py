@@ -365,3 +365,19 @@ def test_check_render_without_chromium_is_one_line_exit_2(render_site: Replica) 
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "NOAI_CHROMIUM" in done.stderr and "`chromium`" in done.stderr
     assert done.stdout == "", "nothing was fetched or printed"
+
+
+def test_render_arguments_and_settings_are_checked_before_the_crawl() -> None:
+    from scrapy.settings import Settings
+
+    from noai_check.crawl.config import CrawlConfig
+    from noai_check.crawl.spider import PlatformSpider
+    from spiders.site import SiteSpider
+
+    assert SiteSpider.argument_problem(url="http://127.0.0.1:9/", render="bogus") == \
+        "render must be one of never, sample, all, got 'bogus'"
+    assert PlatformSpider.argument_problem(render="sample", render_sample="ten") == \
+        "render_sample must be a positive whole number, got 'ten'"
+    assert CrawlConfig.from_settings(Settings({"NOAI_RENDER_TIMEOUT": "2.5"})).render_timeout == 2.5
+    with pytest.raises(ValueError, match="NOAI_RENDER_TIMEOUT must be a number of seconds > 0"):
+        CrawlConfig.from_settings(Settings({"NOAI_RENDER_TIMEOUT": "0"}))
