@@ -17,8 +17,7 @@ class SiteSpider(PlatformSpider):
     platform = SITE
 
     def __init__(self, url: str | None = None, report_name: str | None = None, **kwargs: Any) -> None:
-        problem = self.argument_problem(url=url, report_name=report_name, max_pages=kwargs.get("max_pages", 200),
-                                        probe=kwargs.get("probe", 0))
+        problem = self.argument_problem(url=url, report_name=report_name, **kwargs)
         if problem:
             raise ValueError(problem)
         assert url is not None
@@ -37,7 +36,7 @@ class SiteSpider(PlatformSpider):
     @classmethod
     def argument_problem(
         cls, base_url: str | None = None, max_pages: str | int = 200, url: str | None = None,
-        report_name: str | None = None, probe: str | int = 0, **_: Any,
+        report_name: str | None = None, **others: Any,
     ) -> str | None:
         """A one-line message for a bad argument, or None: checked by `scrapy crawl` before anything starts."""
         if not url:
@@ -47,4 +46,4 @@ class SiteSpider(PlatformSpider):
             return problem
         if report_name is not None and (not report_name.strip() or "/" in report_name or report_name in (".", "..")):
             return f"report_name must be a plain folder name, got {report_name!r}"
-        return super().argument_problem(max_pages=max_pages, probe=probe, **_)
+        return super().argument_problem(max_pages=max_pages, **others)

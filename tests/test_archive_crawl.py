@@ -177,7 +177,8 @@ def test_malformed_cdx_rows_are_skipped_with_a_finding_and_gzip_replays_read(sta
     ([f"at={AT}", "window=0"], "at least 1 day"),
     ([f"at={AT}", "window=-3"], "at least 1 day"),
     (["window=7"], "needs at="),
-    ([f"at={AT}", "probe=2"], "cannot be combined with at="),
+    ([f"at={AT}", "probe=2"], "probe cannot be combined with at="),
+    ([f"at={AT}", "render=all"], "render cannot be combined with at="),
 ])
 def test_bad_at_or_window_is_one_line_and_exit_2(args, message, tmp_path):
     result = archive_crawl("http://127.0.0.1:9", tmp_path, *args)

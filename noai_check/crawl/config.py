@@ -6,6 +6,7 @@ once into a typed, frozen ``CrawlConfig`` and every reader uses that.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ class CrawlConfig:
     archive_url: str = "https://web.archive.org"  # the Wayback Machine (CDX + id_ replays) for `-a at=`
     archive_cdx_delay: float = 2.5  # seconds between two CDX requests (the archive allows ~30 a minute)
     archive_replays: int = 4  # replays in flight at once
+    chromium: str | None = None  # NOAI_CHROMIUM: the Chromium that renders (None: found on PATH)
+    render_timeout: float = 10.0  # NOAI_RENDER_TIMEOUT: seconds a rendered page may take to settle
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
@@ -44,11 +47,18 @@ class CrawlConfig:
             archive_url=(settings.get("NOAI_ARCHIVE_URL") or default.archive_url).rstrip("/"),
             archive_cdx_delay=_seconds(settings, "NOAI_ARCHIVE_CDX_DELAY", default.archive_cdx_delay),
             archive_replays=max(1, _count(settings, "NOAI_ARCHIVE_REPLAYS") or default.archive_replays),
+            chromium=settings.get("NOAI_CHROMIUM") or None,
+            render_timeout=_seconds(settings, "NOAI_RENDER_TIMEOUT", default.render_timeout, allow_zero=False),
         )
 
     def media_limit(self, max_pages: int) -> int:
         """How many media files a crawl of ``max_pages`` pages HEADs."""
         return max_pages if self.max_media is None else self.max_media
+
+
+def chromium_from_environment() -> str | None:
+    """NOAI_CHROMIUM for `noai-check check --render`, which has no Scrapy settings: from the environment."""
+    return os.environ.get("NOAI_CHROMIUM") or None
 
 
 def _count(settings: Any, name: str) -> int | None:
@@ -65,8 +75,8 @@ def _count(settings: Any, name: str) -> int | None:
     return number
 
 
-def _seconds(settings: Any, name: str, default: float) -> float:
-    """A setting that is a number of seconds >= 0 (default when unset); ValueError with a one-line message otherwise."""
+def _seconds(settings: Any, name: str, default: float, allow_zero: bool = True) -> float:
+    """A setting that is a number of seconds >= 0 (> 0 unless allow_zero), else a one-line ValueError."""
     value = settings.get(name)
     if value is None or value == "":
         return default
@@ -74,6 +84,6 @@ def _seconds(settings: Any, name: str, default: float) -> float:
         number = float(value)
     except (TypeError, ValueError):
         number = -1.0
-    if not number >= 0:
-        raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
+    if not (number >= 0 if allow_zero else number > 0) or number == float("inf"):
+        raise ValueError(f"{name} must be a number of seconds {'>=' if allow_zero else '>'} 0, got {value!r}")
     return number

@@ -63,7 +63,11 @@ class PageJudging:
         links = spider.discovery.content_links(response) if follow else []
         media = spider.media.found(response) if live and readable and page_type != "media" else []
         spider.frontier.journal(fetched.url, [url for url, _ in links], media)
-        yield from self.emit(self.judged(fetched, page_type, reason))
+        item = self.judged(fetched, page_type, reason)
+        if item["record"]["verifiable"] and spider.rendering.wanted(page_type):
+            yield spider.rendering.request(item, response.url, page_type)  # it writes the record
+        else:
+            yield from self.emit(item)
         yield from spider.probing.after_page(fetched, page_type, readable)
         for url, link_type in links:
             spider.discovery.add_typed(url, link_type)
@@ -92,6 +96,7 @@ class PageJudging:
     def emit(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         """Write a page's record at once through the RecordsPipeline (skipping Scrapy's item path,
         which costs as much as fetching the page); without that pipeline, hand Scrapy the item."""
+        item.pop("_page", None)
         records = self.spider.frontier.pipeline()
         if records is None:
             return [item]
@@ -116,7 +121,9 @@ class PageJudging:
         if spider.archive is not None:
             record.update(spider.archive.record_fields(fetched.url))
         kind = "media" if page_type == "media" else "page"
-        return {"_kind": kind, "record": record, "evidence": evidence_record(fetched.url, fetched, analysis)}
+        evidence = evidence_record(fetched.url, fetched, analysis)
+        # _page: the raw view's signals, compared with the rendered view's (rendering.py); not written.
+        return {"_kind": kind, "record": record, "evidence": evidence, "_page": analysis.page if analysis else None}
 
     # -- terms of service (watched for silent changes) -----------------------------------------
 

@@ -11,7 +11,7 @@ replays the links those pages showed, so it plans the same sample (see jobdir.py
 The spider only holds the crawl's state and routes Scrapy's callbacks; each job has its module:
 site_files.py (site files and their redirects), discovery.py (sitemaps, seeds, links),
 sampling.py (the sample, pure), frontier.py (waves into requests, resume), page_judging.py
-(records and evidence), media.py (images HEADed).
+(records and evidence), media.py (images HEADed), rendering.py (the page again, after JavaScript).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from noai_check.crawl.frontier import Frontier
 from noai_check.crawl.media import Media
 from noai_check.crawl.page_judging import PageJudging
 from noai_check.crawl.probe_crawl import ProbeCrawl
+from noai_check.crawl.rendering import Rendering, enable, find_chromium, render_problem
 from noai_check.crawl.sampling import Sample
 from noai_check.crawl.site_files import SiteFiles
 from noai_check.judge.registry import Registry, load_registry
@@ -85,12 +86,14 @@ class PlatformSpider(scrapy.Spider):
         probe: str | int = 0,
         at: str | None = None,
         window: str | None = None,
+        render: str = "never",
+        render_sample: str | int = 10,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         # A subclass checks its own arguments; these are everyone's.
         problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages, probe=probe, at=at,
-                                                  window=window)
+                                                  window=window, render=render, render_sample=render_sample)
         if problem:
             raise ValueError(problem)
         self.base_url = (base_url or self.platform.base_url).rstrip("/")
@@ -115,6 +118,7 @@ class PlatformSpider(scrapy.Spider):
         self.judging = PageJudging(self)
         self.media = Media(self)
         self.probing = ProbeCrawl(self, int(probe))  # -a probe=N: 0 sends nothing
+        self.rendering = Rendering(self, render or "never", int(render_sample))
         # -a at=YYYY-MM-DD: audit the archive's captures around that day (archive_source.py), into <name>@<at>.
         self.archive = ArchiveSource.from_args(self, at, window)
         if self.archive is not None:
@@ -123,16 +127,18 @@ class PlatformSpider(scrapy.Spider):
     @classmethod
     def argument_problem(
         cls, base_url: str | None = None, max_pages: str | int = 200, probe: str | int = 0, at: str | None = None,
-        window: str | None = None, **_: Any,
+        window: str | None = None, render: str | None = None, render_sample: str | int | None = None, **_: Any,
     ) -> str | None:
         """A one-line message for a bad spider argument, or None (used by `scrapy crawl` before starting)."""
         if not str(probe).strip().isdigit():
             return f"probe must be a whole number >= 0 (pages probed per page type; 0 = off), got {probe!r}"
-        problem = archive_problem(at, window)
+        problem = archive_problem(at, window) or render_problem(render, render_sample, None, need_chromium=False)
         if problem:
             return problem
         if at is not None and int(probe):  # a probe asks the live server, an archive audit shows the past
             return "probe cannot be combined with at= (probing asks today's live server, not the archive)"
+        if at is not None and (render or "never") != "never":  # a replay's scripts would load today's site
+            return "render cannot be combined with at= (a replay's scripts would fetch today's live site)"
         if base_url is not None:
             problem = url_problem("base_url", base_url)
             if problem:
@@ -150,6 +156,11 @@ class PlatformSpider(scrapy.Spider):
         spider.config = CrawlConfig.from_settings(crawler.settings)
         if spider.config.agents_file:
             spider.registry = load_registry(spider.config.agents_file)
+        if spider.rendering.mode != "never":  # only then is scrapy-playwright loaded at all
+            chromium = find_chromium(spider.config.chromium)
+            if chromium is None:
+                raise ValueError(render_problem(spider.rendering.mode, None, spider.config.chromium))
+            enable(crawler.settings, chromium, spider.config.render_timeout)
         crawler.signals.connect(spider.frontier.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.probing.close, signal=signals.spider_closed)
         crawler.signals.connect(spider.site_files.robots_headers_received, signal=signals.headers_received)

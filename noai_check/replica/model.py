@@ -21,6 +21,8 @@ PLATFORM_PAGE_TYPES = (
 )
 PAGE_KINDS = ("home", "terms", "app", "redirect")
 META_PLACES = ("head", "body", "comment", "script")
+# What a page's own script does to its robots metas once it runs (pages.PAGE_SCRIPTS holds each script).
+SCRIPTS = ("insert", "fetch-insert", "remove", "change", "never-settles", "wall")
 Headers = tuple[tuple[str, str], ...]
 
 
@@ -76,6 +78,7 @@ class Page:
     delay_ms: int = 0
     body_size: int = 0
     expect: Expect | None = None
+    script: str | None = None  # one of SCRIPTS: the page's metas change after JavaScript runs
 
 
 @dataclass(frozen=True)

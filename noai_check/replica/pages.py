@@ -46,6 +46,27 @@ def meta_tag(meta: Meta, origins: Origins) -> Markup:
     return Markup(f'<meta {meta.attribute}="{escape(meta.key)}" content="{escape(origins.expand(meta.content))}">')
 
 
+# A page's own script (Page.script), for the raw-vs-rendered tests: each changes the robots metas
+# only once it runs, so a crawler that reads raw HTML sees one thing and a browser another.
+API_PATH = "/api/optout.json"  # the replica's own JSON API, answered after API_DELAY seconds
+API_DELAY = 0.4
+_ADD = "var m=document.createElement('meta');m.name='robots';m.content=CONTENT;document.head.appendChild(m);"
+PAGE_SCRIPTS = {
+    "insert": _ADD.replace("CONTENT", "'noai, noimageai'"),
+    "fetch-insert": "setTimeout(function(){fetch('API').then(function(r){return r.json()})"
+                    ".then(function(d){ADD})},200);".replace("API", API_PATH).replace("ADD", _ADD.replace("CONTENT", "d.robots")),
+    "remove": "document.querySelectorAll('meta[name=robots]').forEach(function(m){m.remove()});",
+    "change": "document.querySelectorAll('meta[name=robots]').forEach(function(m){m.content='noimageai'});",
+    "never-settles": "setInterval(function(){fetch('API?t='+Date.now())},150);".replace("API", API_PATH),
+    "wall": "document.title='Just a moment...';document.body.textContent='Checking your browser';",
+}
+
+
+def page_script(page: Page) -> Markup | None:
+    """The page's own script (fixed text chosen by name, nothing from the scenario in it), or None."""
+    return Markup(PAGE_SCRIPTS[page.script]) if page.script else None
+
+
 def _js_string(text: str) -> str:
     """A single-quoted JS literal that keeps the tag readable (the trap) but cannot end the script."""
     inner = text.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n").replace("</", "<\\/")

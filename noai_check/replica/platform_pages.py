@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from noai_check.replica.model import ExtraPage, Item, Scenario
-from noai_check.replica.pages import Origins, placed_metas
+from noai_check.replica.pages import Origins, page_script, placed_metas
 from noai_check.replica.templating import render
 
 
@@ -99,5 +99,6 @@ def item_page(scenario: Scenario, item: Item, origins: Origins, paragraphs: Sequ
         canonical=item.path if look.relative_canonical else url,
         # Another look's scripted tag: a JSON string literal (json.dumps), not SoundCloud's JS one.
         placed=placed_metas(item.page, origins, script=json.dumps),
+        page_script=page_script(item.page),
         paragraphs=paragraphs,
     )

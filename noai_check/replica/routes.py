@@ -103,6 +103,9 @@ class MainSite(_Site):
                 self.fixed[item.path] = self._html(
                     item.page, item.path, functools.partial(platform_pages.item_page, scenario, item, origins)
                 )
+        if on_main and any(item.page.script for item in scenario.items):
+            api = b'{"robots": "noai"}'
+            self.fixed[pages.API_PATH] = Response(200, (("Content-Type", "application/json"),), api, pages.API_DELAY)
         self._sitemap_lists = self._list_sitemap_urls()
         self._lazy: Callable[[str], Response | None] = functools.lru_cache(maxsize=4096)(self._render_lazy)
         self._wall = botwall(scenario.site_botwall, origins.of(host) + "/") if scenario.site_botwall else None

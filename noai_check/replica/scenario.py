@@ -54,6 +54,8 @@ File format (every key optional unless marked *required*; unknown keys are error
                "botwall": null | "datadome" | "cloudflare" | "perimeterx" | "akamai"
                           | "status-429" | "status-503",
                "delay_ms": 0, "body_size": 0 (pad the body to at least this many bytes),
+               "script": null | "insert" | "fetch-insert" | "remove" | "change" | "never-settles" | "wall"
+                         (what the page's own JavaScript does to its robots metas; pages.PAGE_SCRIPTS),
                "expect": EXPECT}
     HEADERS = [["Name", "value"], ...] or {"Name": "value" | ["value", ...]}  (repeats kept)
     META    = {"name" | "property" | "http-equiv": str, "content": str,

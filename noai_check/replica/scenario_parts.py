@@ -16,6 +16,7 @@ from noai_check.replica.model import (
     PAGE_KINDS,
     PAGE_TYPES,
     PLATFORM_PAGE_TYPES,
+    SCRIPTS,
     Expect,
     ExtraPage,
     Generated,
@@ -175,6 +176,7 @@ def _page(obj: Reader) -> Page:
         delay_ms=obj.number("delay_ms", 0),
         body_size=obj.number("body_size", 0),
         expect=read_expect(obj.child("expect")),
+        script=obj.choice("script", SCRIPTS, None),
     )
 
 

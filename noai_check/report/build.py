@@ -14,6 +14,7 @@ from noai_check.judge.page_records import Verdicts, iter_judged
 from noai_check.judge.registry import Registry
 from noai_check.platforms.base import Platform
 from noai_check.report.claims import tally_claims
+from noai_check.report.rendered_view import RenderedTally
 from noai_check.report.summary import Summary
 from noai_check.signals.site_files import origin_of
 from noai_check.timestamps import now
@@ -74,9 +75,9 @@ def _check_record(out: Path, number: int, record: dict[str, Any]) -> None:
 def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Built:
     """One streaming pass over pages.jsonl and media.jsonl: the numbers, the claims, the first rows."""
     from noai_check.judge.registry import TRAINING_PURPOSES
-    from noai_check.report.enforcement import PROBES_FILE, read_probes
 
     summary = Summary()
+    rendered = RenderedTally()
     claims = tally_claims(platform.claims, registry, as_of=meta.get("as_of"))
     training = frozenset(a.token for a in registry.agents if a.purpose in TRAINING_PURPOSES)
     rows: list[dict[str, Any]] = []
@@ -88,6 +89,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
         url = record.get("final_url") or record["url"]
         examples.setdefault(origin_of(url), {}).setdefault(record["page_type"], url)
         summary.add(record, verdicts)
+        rendered.add(record)
         for claim in claims:
             claim.add(record, verdicts)
         if len(rows) < PAGE_TABLE_ROWS:
@@ -113,14 +115,22 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
         "media": media_data["page_types"].get("media"),
         "media_notable_findings": media_data["notable_findings"],
         "media_unverifiable": media_data["unverifiable"],
+        "rendered": rendered.to_json(),  # None unless the crawl rendered pages (-a render=sample|all)
         "pages_total": total,
         "files": {"pages": "pages.jsonl", "media": "media.jsonl", "site_files": "site/"},
     }
+    _add_enforcement(out, report)
+    return Built(report, rows, total)
+
+
+def _add_enforcement(out: Path, report: dict[str, Any]) -> None:
+    """-a probe=N: declared vs enforced (user agent spoofed for measurement), when the crawl probed."""
+    from noai_check.report.enforcement import PROBES_FILE, read_probes
+
     probed = read_probes(out)
-    if probed is not None:  # -a probe=N: declared vs enforced (user agent spoofed for measurement)
+    if probed is not None:
         report["enforcement"], report["probes"] = probed
         report["files"]["probes"] = PROBES_FILE
-    return Built(report, rows, total)
 
 
 def _merge_lines(pages: dict[str, list[dict[str, Any]]], media: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:

@@ -26,6 +26,18 @@ _MEMO_LIMIT = 4096
 
 # (record without its agents map, the page's reduced verdicts) -> (satisfied, one-line why)
 PageCheck = Callable[[dict[str, Any], Verdicts], tuple[bool, str]]
+# Checks that read only the page's own signals, so they can be asked of its rendered view too
+# (the training check reads verdicts, which stay on the raw HTML).
+PAGE_SIGNAL_CHECKS = frozenset({"noai-every-agent", "noai-or-noimageai-every-agent", "noai-where-opted-in"})
+
+
+def status_of(satisfying: int, checked: int) -> str:
+    """verified / partial / refuted / inconclusive, for ``satisfying`` of ``checked`` pages."""
+    if checked == 0:
+        return "inconclusive"
+    if satisfying == checked:
+        return "verified"
+    return "refuted" if satisfying == 0 else "partial"
 
 
 def _noai_every_agent(record: dict[str, Any], verdicts: Verdicts) -> tuple[bool, str]:
@@ -102,6 +114,7 @@ class ClaimTally:
     unverifiable: int = 0
     failures: Counter[str] = field(default_factory=Counter)
     as_of: str | None = None  # the day the run shows (an archive audit's ``at``); a dated claim is judged as of it
+    rendered: list[int] = field(default_factory=lambda: [0, 0, 0])  # pages, satisfying raw, satisfying rendered
     _examples: dict[bool, list[dict[str, Any]]] = field(default_factory=lambda: {False: [], True: []})
 
     @property
@@ -122,6 +135,7 @@ class ClaimTally:
             return
         self.checked += 1
         self.satisfying += ok
+        self._add_rendered(record, verdicts, ok)
         if not ok and (detail in self.failures or len(self.failures) < _FAILURE_KINDS_COUNTED):
             self.failures[detail] += 1
         # The examples are the first URLs in sort order, not in crawl order: the same sample gives
@@ -136,13 +150,30 @@ class ClaimTally:
             examples.sort(key=lambda e: e["url"])
             del examples[_EVIDENCE_EXAMPLES:]
 
+    def _add_rendered(self, record: dict[str, Any], verdicts: Verdicts, ok: bool) -> None:
+        """The same check on the page's rendered view, when it has a readable one."""
+        view = record.get("rendered")
+        if self.claim.check not in PAGE_SIGNAL_CHECKS or not isinstance(view, dict) or not view.get("verifiable"):
+            return
+        after, _ = self.check({**record, "page": view}, verdicts)
+        self.rendered[0] += 1
+        self.rendered[1] += ok
+        self.rendered[2] += bool(after)
+
+    def rendered_json(self) -> dict[str, Any] | None:
+        """The claim on the rendered pages, and the line the report shows when JavaScript changes its result
+        (its status, or how many pages satisfy it: 8 of 26 in the HTML, 24 of 26 after JavaScript)."""
+        pages, raw, after = self.rendered
+        if not pages:
+            return None
+        line = (f"{raw} of {pages} rendered pages satisfy it in the HTML; {after} of {pages} after JavaScript, "
+                "which AI crawlers do not run") if raw != after else None
+        return {"pages": pages, "satisfying_raw": raw, "satisfying_rendered": after,
+                "status_rendered": status_of(after, pages), "line": line}
+
     @property
     def status(self) -> str:
-        if self.checked == 0:
-            return "inconclusive"
-        if self.satisfying == self.checked:
-            return "verified"
-        return "refuted" if self.satisfying == 0 else "partial"
+        return status_of(self.satisfying, self.checked)
 
     def to_json(self) -> dict[str, Any]:
         interval = wilson_interval(self.satisfying, self.checked)
@@ -162,6 +193,7 @@ class ClaimTally:
             "failures": [{"detail": d, "pages": n} for d, n in ranked(self.failures)[:_FAILURE_KINDS]],
             "evidence": self.evidence,
             **({"judged_as_of": self.as_of, "timing": claim_timing(self.claim.date, self.as_of)} if self.as_of else {}),
+            "rendered": self.rendered_json(),
         }
 
 

@@ -76,10 +76,11 @@ def _cells(agents: dict[str, Any]) -> dict[str, str]:
 
 
 def _scalars(record: dict[str, Any]) -> dict[str, str]:
-    """The record's scalar fields and its page's, as CSV text (true/false, empty for null)."""
-    page = record.get("page")  # an object (null when the page was not read): its fields are columns, not it
-    fields = {key: value for key, value in record.items() if key != "page"}
-    fields.update({f"page.{k}": v for k, v in page.items()} if isinstance(page, dict) else {})
+    """The record's scalar fields and its page's (and rendered view's), as CSV text (true/false, empty for null)."""
+    fields = {key: value for key, value in record.items() if key not in ("page", "rendered")}
+    for nested in ("page", "rendered"):  # objects (null when not read): their fields are columns, not they
+        view = record.get(nested)
+        fields.update({f"{nested}.{k}": v for k, v in view.items()} if isinstance(view, dict) else {})
     return {key: _text(value) for key, value in fields.items() if value is None or isinstance(value, (str, int, float, bool))}
 
 

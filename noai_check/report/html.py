@@ -34,6 +34,7 @@ from noai_check.report.html_views import (
     matrix_view,
     notable_view,
     pct,
+    rendered_view,
     site_view,
 )
 from noai_check.timestamps import parse_timestamp
@@ -197,6 +198,7 @@ def render_html(report: dict[str, Any], out: Path | None = None, page_rows: list
         "claims": [claim_view(c) for c in report.get("claims", [])],
         "answer": short_answer(report.get("claims", [])),
         "coverage": coverage_view(report),
+        "rendered": rendered_view(report),
         "matrix": matrix_view(report, registry),
         "sites": [
             site_view(origin, site, report, out if i < MAX_HOSTS_IN_FULL else None)

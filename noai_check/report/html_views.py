@@ -112,6 +112,17 @@ def coverage_view(report: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def rendered_view(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Raw HTML vs rendered: per page type, both noai shares as bars, and the pages that differ."""
+    section = report.get("rendered") or {}
+    rows = []
+    for page_type, t in (section.get("page_types") or {}).items():
+        raw, after = t["raw_noai"], t["rendered_noai"]
+        rows.append({"type": page_type, **t, "raw_bar": interval_bar(raw["rate"], raw["ci95"]),
+                     "rendered_bar": interval_bar(after["rate"], after["ci95"])})
+    return rows
+
+
 # ---------------------------------------------------------------- agents by purpose x page type
 
 

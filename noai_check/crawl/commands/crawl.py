@@ -1,6 +1,6 @@
 """`scrapy crawl` that says how the crawl went in its exit code.
 
-2: bad spider arguments or a bad NOAI_AGENTS_FILE, one line and no traceback, before anything
+2: bad spider arguments, a bad NOAI_AGENTS_FILE or render asked with no Chromium, one line and no traceback, before anything
 starts. 1: the crawl ran but its report or history could not be written (a full disk, a
 read-only folder), so a workflow never goes on to verify the previous run's data, or an archive audit
 (-a at=) that the archive refused or could not answer (its report is marked incomplete). 0 otherwise.
@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 from noai_check.crawl.archive_middleware import archive_failure
 from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.probing import probe_agents_problem
+from noai_check.crawl.rendering import render_problem
 
 
 def tune_gc() -> None:
@@ -84,6 +85,7 @@ class Command(ScrapyCrawl):
         else:
             problem = (
                 (check(**opts.spargs) if check else None)
+                or render_problem(opts.spargs.get("render"), None, config.chromium)
                 or agents_file_problem(config.agents_file)
                 or probe_agents_problem(config.probe_agents, config.agents_file)
                 or reports_dir_problem(str(config.reports_dir))
