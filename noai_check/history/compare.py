@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -275,8 +275,10 @@ def _show(value: Any) -> str:
 class _Counts:
     """A page type's counts in one run, added up row by row."""
 
-    def __init__(self) -> None:
+    def __init__(self, pages: Iterable[PageRow] = ()) -> None:
         self.pages = self.verifiable = self.noai = self.noimageai = 0
+        for page in pages:
+            self.add(page)
 
     def add(self, page: PageRow) -> None:
         self.pages += 1
@@ -308,7 +310,7 @@ def _coverage_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[str,
     old_counts: dict[str, _Counts] = defaultdict(_Counts)
     only_before: dict[str, set[str]] = defaultdict(set)
     differs: dict[str, PageRow] = {}  # URL -> the earlier row, when ``after`` has it with the other verifiability
-    same_type: set[str] = set()  # URLs in both runs with the same page type
+    kept: dict[str, int] = defaultdict(int)  # page type -> URLs in both runs with that type
     for page in _rows(before):
         page_type = _type_of(page)
         old_counts[page_type].add(page)
@@ -316,7 +318,7 @@ def _coverage_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[str,
         if later is not None and later.verifiable != page.verifiable:
             differs[page.url] = page
         if later is not None and _type_of(later) == page_type:
-            same_type.add(page.url)
+            kept[page_type] += 1
         else:
             only_before[page_type].add(page.url)
     new_by_type: dict[str, list[PageRow]] = defaultdict(list)
@@ -325,7 +327,7 @@ def _coverage_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[str,
     changes = []
     for page_type in sorted(set(old_counts) | set(new_by_type)):
         new = new_by_type.get(page_type, [])
-        was, now = old_counts[page_type].to_json(), _counted(new)
+        was, now = old_counts[page_type].to_json(), _Counts(new).to_json()
         lost_sight, regained = [], []
         for page in new:
             earlier = differs.get(page.url)
@@ -336,18 +338,21 @@ def _coverage_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[str,
             else:
                 regained.append({"url": page.url, "earlier_reason": earlier.reason})
         only_old = sorted(only_before.get(page_type, ()))
-        only_new = sorted({p.url for p in new if p.url not in same_type})
+        only_new = _only_after(before, page_type, new) if kept[page_type] != len(new) else []
         if was == now and not (lost_sight or regained or only_old or only_new):
             continue
         changes.append(_coverage_change(page_type, was, now, lost_sight, regained, only_old, only_new))
     return changes
 
 
-def _counted(pages: list[PageRow]) -> dict[str, Any]:
-    counts = _Counts()
-    for page in pages:
-        counts.add(page)
-    return counts.to_json()
+def _only_after(before: RunSnapshot, page_type: str, new: list[PageRow]) -> list[str]:
+    """URLs of ``new`` (``after``'s pages of this type) that ``before`` did not have with this type.
+
+    Asked only when some are missing, so the usual weekly run never holds the set of shared URLs.
+    """
+    urls = {p.url for p in new}
+    shared = {p.url for p in _rows(before) if p.url in urls and _type_of(p) == page_type}
+    return sorted(urls - shared)
 
 
 def _coverage_change(page_type: str, was: dict[str, Any], now: dict[str, Any], lost_sight: list[dict[str, Any]],

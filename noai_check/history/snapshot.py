@@ -198,6 +198,22 @@ def terms_row(record: dict[str, Any]) -> TermsRow:
     )
 
 
+def _site_file_rows(out: Path, sites: dict[str, Any]) -> Iterator[tuple[tuple[str, str], SiteFileRow]]:
+    """((origin, file name), row) of every site file sites.json records."""
+    for origin, site in sites.items():
+        folder = out / "site" / site_folder_name(origin)
+        for key, path in SITE_FILES.items():
+            record = site.get(key)
+            if not isinstance(record, dict):
+                continue
+            name = Path(path).name
+            yield (origin, name), SiteFileRow(
+                origin=origin, name=name, url=record.get("url"), status=record.get("status"),
+                sha256=record.get("sha256"), error=record.get("error"),
+                content=_served_content(folder, name, record.get("sha256")),
+            )
+
+
 def snapshot_from_reports(
     out: Path, report: dict[str, Any] | None = None, *, with_agents: bool = False, stream_pages: bool = False,
     pages: dict[str, PageRow] | None = None,
@@ -238,18 +254,7 @@ def snapshot_from_reports(
     else:
         for row in page_rows():
             snapshot.pages[row.url] = row  # a resumed crawl's later record wins
-    for origin, site in sites.items():
-        folder = out / "site" / site_folder_name(origin)
-        for key, path in SITE_FILES.items():
-            record = site.get(key)
-            if not isinstance(record, dict):
-                continue
-            name = Path(path).name
-            snapshot.site_files[(origin, name)] = SiteFileRow(
-                origin=origin, name=name, url=record.get("url"), status=record.get("status"),
-                sha256=record.get("sha256"), error=record.get("error"),
-                content=_served_content(folder, name, record.get("sha256")),
-            )
+    snapshot.site_files.update(_site_file_rows(out, sites))
     for record in iter_records(out / "terms.jsonl"):
         if isinstance(record, dict) and "url" in record:
             snapshot.terms[record["url"]] = terms_row(record)
