@@ -5,7 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.signals.meta_tags import html_charset, iter_meta_tags
+from noai_check.signals.meta_tags import _no_signal_meta, _Scan, html_charset, iter_meta_tags
+from noai_check.signals.page import _NOT_AGENTS
+from tests.corpus import corpus_or_skip
 from tests.html5_reference import reference_metas, scanned_metas
 
 
@@ -257,3 +259,46 @@ def test_unused_names_drop_only_those_metas():
 @given(st.lists(st.sampled_from(FRAGMENTS + NAMED), min_size=1, max_size=16).map(b"".join))
 def test_unused_names_never_drop_another_meta(document):
     _kept_when_unused(document)
+
+
+# -- the quick pre-check: a page whose metas are all nameless or unused is not scanned ----------
+
+
+def _full_scan(document: bytes, unused: frozenset[str] = frozenset()) -> list:  # type: ignore[type-arg]
+    return _Scan(document, "utf-8", unused).run()
+
+
+def _same_as_full_scan(document: bytes) -> None:
+    """Without unused names the pre-check changes nothing; with them it may only leave out tags
+    the caller said it will not read (a description meta inside a head's <noscript>)."""
+    assert iter_meta_tags(document) == _full_scan(document)
+    fast, full = iter_meta_tags(document, "utf-8", UNUSED), _full_scan(document, UNUSED)
+    assert fast == full or (fast == [] and all(_dropped(tag) for tag in full)), (fast, full)
+
+
+def test_precheck_skips_pages_of_ordinary_metas_only():
+    ordinary = b"<head><meta charset=utf-8><meta property=og:title content=x><meta name=description content=y></head>"
+    assert _no_signal_meta(ordinary.lower(), UNUSED)
+    assert not _no_signal_meta(ordinary.lower(), frozenset())  # description is read unless the caller says otherwise
+    for hidden in (b"<!-- <meta name=robots content=noai> -->", b"<script>'<meta name=robots>'</script>"):
+        assert not _no_signal_meta(ordinary + hidden, UNUSED)  # a candidate anywhere: the exact scan decides
+        assert iter_meta_tags(ordinary + hidden, "utf-8", UNUSED) == []
+    signal = ordinary + b"<meta name=robots content=noai>"
+    assert [t.content for t in iter_meta_tags(signal, "utf-8", UNUSED)] == ["noai"]
+    for document, _ in HOSTILE:
+        _same_as_full_scan(document)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS + NAMED), min_size=1, max_size=16).map(b"".join))
+def test_precheck_agrees_with_the_full_scan(document):
+    _same_as_full_scan(document)
+
+
+@pytest.mark.corpus
+def test_precheck_agrees_with_the_full_scan_on_every_corpus_page():
+    pages = sorted(corpus_or_skip("html").glob("*.html"))
+    for page in pages:
+        document = page.read_bytes()
+        assert iter_meta_tags(document) == _full_scan(document), page.name
+        assert iter_meta_tags(document, "utf-8", _NOT_AGENTS) == _full_scan(document, _NOT_AGENTS), page.name

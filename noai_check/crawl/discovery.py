@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response
@@ -27,6 +28,36 @@ if TYPE_CHECKING:
     from noai_check.crawl.spider import PlatformSpider
 
 _HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
+_URL_CONTROLS = frozenset("\t\r\n")  # removed from anywhere in a URL by urlsplit
+_CLASSIFIED_LIMIT = 4096  # URLs whose page type is remembered (a profile's links repeat on every page of it)
+
+
+@lru_cache(maxsize=4096)
+def _joined(prefix: str, href: str) -> str:
+    return urljoin(prefix, href)
+
+
+def join_link(base: str, prefix: str | None, href: str) -> str:
+    """``urljoin(base, href)``; ``prefix`` is base's ``scheme://netloc`` for an http(s) base, else None.
+
+    An href from the root ("/path") or an absolute one with a host depends only on the base's
+    scheme and host, so its result is remembered by (prefix, href): a profile page links the same
+    tracks as the last one. An absolute href without a host ("http:///x", or one whose host is
+    only a tab urljoin removes) takes the base's path, so it is joined in full.
+    """
+    if prefix is not None:
+        if href[:1] == "/" and href[1:2] != "/":
+            return _joined(prefix, href)
+        after = 7 if href[:7] == "http://" else 8 if href[:8] == "https://" else 0
+        if after and href[after:after + 1] not in ("", "/", "?", "#") and not _URL_CONTROLS.intersection(href):
+            return _joined(prefix, href)
+    return urljoin(base, href)
+
+
+def link_prefix(base: str) -> str | None:
+    """The ``prefix`` of join_link for ``base``."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
 
 Ranked = dict[str, list[tuple[str, str]]]  # page type -> [(rank, canonical URL)]
 
@@ -36,13 +67,21 @@ class Discovery:
 
     def __init__(self, spider: PlatformSpider) -> None:
         self.spider = spider
+        self._types: dict[str, str | None] = {}  # URL -> its page type (platform.classify is pure)
 
     # -- candidates ----------------------------------------------------------------------
 
     def content_type(self, url: str, source: str) -> str | None:
         """The URL's content page type, or None (counted as ignored)."""
         spider = self.spider
-        page_type = spider.platform.classify(url, spider.base_url, spider.content_hosts)
+        known = self._types
+        if url in known:
+            page_type = known[url]
+        else:
+            page_type = spider.platform.classify(url, spider.base_url, spider.content_hosts)
+            if len(known) >= _CLASSIFIED_LIMIT:
+                known.clear()
+            known[url] = page_type
         if page_type is None:
             spider.crawler.stats.inc_value(f"noai/ignored_offsite/{source}")
             return None
@@ -62,8 +101,10 @@ class Discovery:
     def content_links(self, response: Response) -> list[tuple[str, str]]:
         """(URL, page type) of the page's links to content pages (the rest are counted and dropped)."""
         links = []
+        base = response.url
+        prefix = link_prefix(base)
         for href in _HREF.findall(response.text):
-            url = urljoin(response.url, href.strip())
+            url = join_link(base, prefix, href.strip())
             page_type = self.content_type(url, "links")
             if page_type is not None:
                 links.append((url, page_type))

@@ -23,6 +23,7 @@ from noai_check.crawl.jobdir import cut_evidence, cut_partial_line
 from noai_check.crawl.progress import print_summary
 from noai_check.crawl.records import compact_lines
 from noai_check.files import iter_records, write_atomic
+from noai_check.history.snapshot import PageRowSink
 from noai_check.history.store import record_crawl
 from noai_check.judge.verdict_refs import VERDICTS_FILE, iter_verdict_maps
 from noai_check.report.build import write_report
@@ -185,8 +186,9 @@ class RecordsPipeline:
         if not hasattr(self, "sites"):  # open_spider failed: Scrapy has logged why, there is nothing to report on
             stats.set_value(NOAI_WRITE_ERROR, f"the crawl's files could not be opened in {self.reports_dir} (see the log)")
             return
+        rows = PageRowSink()  # pages.jsonl read once: the report's pass gives the comparison and the history their rows
         try:
-            path = self._write_outputs(spider, reason)
+            path = self._write_outputs(spider, reason, rows)
         except OSError as error:
             message = f"report not written: {error.strerror or error}" + (f": {error.filename}" if error.filename else "")
             spider.logger.error("noai-check %s", message)
@@ -202,7 +204,7 @@ class RecordsPipeline:
             if kept:
                 stats.set_value(NOAI_WRITE_ERROR, kept)
                 return
-        if record_crawl(self.out, spider.logger) is None:  # history.sqlite: lets the next run say what changed
+        if record_crawl(self.out, spider.logger, rows.pages) is None:  # history.sqlite: lets the next run say what changed
             stats.set_value(NOAI_WRITE_ERROR, f"run not recorded in the history of {self.out.parent} (see the log)")
             return
         stats.set_value(NOAI_WRITTEN, str(path))
@@ -210,7 +212,7 @@ class RecordsPipeline:
         if self.config.progress:
             print_summary(json.loads(path.read_text(encoding="utf-8")), str(path.with_suffix(".html")))
 
-    def _write_outputs(self, spider: Any, reason: str) -> Path:
+    def _write_outputs(self, spider: Any, reason: str, rows: PageRowSink) -> Path:
         """run.json, report.json, report.html and the reports index; report.json's path."""
         state = getattr(spider, "state", {})
         meta = {
@@ -240,4 +242,4 @@ class RecordsPipeline:
             meta["settings"]["as_of"], meta["settings"]["window_days"] = meta["as_of"], archive.window.days
             if archive.status.cdx_failed and meta["complete"]:
                 meta["complete"], meta["finish_reason"] = False, "archive_unreadable"
-        return write_report(self.out, meta, self.sites, spider.platform, spider.registry)
+        return write_report(self.out, meta, self.sites, spider.platform, spider.registry, rows)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +28,11 @@ _PAGE_FIELDS = ("noai", "noimageai", "agent_directives", "tdm_reservation", "con
 
 
 def diff_snapshots(before: RunSnapshot, after: RunSnapshot, registry: Registry) -> list[dict[str, Any]]:
-    """Every change from ``before`` to ``after``, in KINDS order."""
+    """Every change from ``before`` to ``after``, in KINDS order.
+
+    ``before``'s pages may be streamed (``page_rows``, e.g. from the history): they are read
+    row by row and only what the changes need is kept; ``after``'s are held in ``pages``.
+    """
     changes = (
         _site_file_changes(before, after, registry)
         + _terms_changes(before, after)
@@ -108,11 +113,16 @@ def _robots(row: SiteFileRow | None) -> RobotsTxt | None:
     return parse_robots(row.content or b"", row.status, error=row.error)
 
 
+def _rows(snapshot: RunSnapshot) -> Iterator[PageRow]:
+    """A run's page rows, streamed when it streams them."""
+    return snapshot.page_rows() if snapshot.page_rows is not None else iter(snapshot.pages.values())
+
+
 def _sampled_paths(origin: str, *snapshots: RunSnapshot) -> dict[str, list[str]]:
     """Paths (with query) of the pages each run fetched on ``origin``, by page type, capped per type."""
     by_type: dict[str, set[str]] = defaultdict(set)
     for snapshot in snapshots:
-        for page in snapshot.pages.values():
+        for page in _rows(snapshot):
             parts = urlsplit(page.url)
             if f"{parts.scheme}://{parts.netloc}".lower() != origin.lower():
                 continue
@@ -237,9 +247,9 @@ def _lost(name: str, old: Any, new: Any) -> bool:
 def _page_signal_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[str, Any]]:
     """Signal changes on URLs verifiable in both runs (others are coverage, not lost signals)."""
     changes = []
-    for url in sorted(set(before.pages) & set(after.pages)):
-        old, new = before.pages[url], after.pages[url]
-        if not (old.verifiable and new.verifiable):
+    for old in _rows(before):  # streamed: only the changes are kept, then put in URL order
+        url, new = old.url, after.pages.get(old.url)
+        if new is None or not (old.verifiable and new.verifiable):
             continue
         for name in _PAGE_FIELDS:
             was, now = _page_value(old, name), _page_value(new, name)
@@ -251,7 +261,7 @@ def _page_signal_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[s
                 "before": was, "after": now, "lost": lost, "regression": lost,
                 "summary": f"{url}: {name} {_show(was)} -> {_show(now)}" + (" (signal lost)" if lost else ""),
             })
-    return changes
+    return sorted(changes, key=lambda change: change["url"])  # stable: a URL's fields stay in order
 
 
 def _show(value: Any) -> str:
@@ -262,53 +272,105 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def _type_counts(pages: list[PageRow]) -> dict[str, Any]:
-    verifiable = [p for p in pages if p.verifiable]
-    n = len(verifiable)
-    return {
-        "pages": len(pages), "verifiable": n,
-        "verifiable_rate": round(n / len(pages), 4) if pages else None,
-        "noai_rate": round(sum(1 for p in verifiable if p.noai) / n, 4) if n else None,
-        "noimageai_rate": round(sum(1 for p in verifiable if p.noimageai) / n, 4) if n else None,
-    }
+class _Counts:
+    """A page type's counts in one run, added up row by row."""
+
+    def __init__(self, pages: Iterable[PageRow] = ()) -> None:
+        self.pages = self.verifiable = self.noai = self.noimageai = 0
+        for page in pages:
+            self.add(page)
+
+    def add(self, page: PageRow) -> None:
+        self.pages += 1
+        if page.verifiable:
+            self.verifiable += 1
+            self.noai += bool(page.noai)
+            self.noimageai += bool(page.noimageai)
+
+    def to_json(self) -> dict[str, Any]:
+        n = self.verifiable
+        return {
+            "pages": self.pages, "verifiable": n,
+            "verifiable_rate": round(n / self.pages, 4) if self.pages else None,
+            "noai_rate": round(self.noai / n, 4) if n else None,
+            "noimageai_rate": round(self.noimageai / n, 4) if n else None,
+        }
+
+
+def _type_of(page: PageRow) -> str:
+    return page.page_type or "other"
 
 
 def _coverage_changes(before: RunSnapshot, after: RunSnapshot) -> list[dict[str, Any]]:
-    """Per page type: counts and rates before and after, and the URLs whose verifiability changed."""
-    types = sorted({p.page_type or "other" for p in before.pages.values()} | {p.page_type or "other" for p in after.pages.values()})
+    """Per page type: counts and rates before and after, and the URLs whose verifiability changed.
+
+    ``before`` is read once, row by row; of it only its counts, the URLs missing from ``after``
+    and the rows whose verifiability differs in ``after`` are kept.
+    """
+    old_counts: dict[str, _Counts] = defaultdict(_Counts)
+    only_before: dict[str, set[str]] = defaultdict(set)
+    differs: dict[str, PageRow] = {}  # URL -> the earlier row, when ``after`` has it with the other verifiability
+    kept: dict[str, int] = defaultdict(int)  # page type -> URLs in both runs with that type
+    for page in _rows(before):
+        page_type = _type_of(page)
+        old_counts[page_type].add(page)
+        later = after.pages.get(page.url)
+        if later is not None and later.verifiable != page.verifiable:
+            differs[page.url] = page
+        if later is not None and _type_of(later) == page_type:
+            kept[page_type] += 1
+        else:
+            only_before[page_type].add(page.url)
+    new_by_type: dict[str, list[PageRow]] = defaultdict(list)
+    for page in after.pages.values():
+        new_by_type[_type_of(page)].append(page)
     changes = []
-    for page_type in types:
-        old = [p for p in before.pages.values() if (p.page_type or "other") == page_type]
-        new = [p for p in after.pages.values() if (p.page_type or "other") == page_type]
-        was, now = _type_counts(old), _type_counts(new)
+    for page_type in sorted(set(old_counts) | set(new_by_type)):
+        new = new_by_type.get(page_type, [])
+        was, now = old_counts[page_type].to_json(), _Counts(new).to_json()
         lost_sight, regained = [], []
         for page in new:
-            earlier = before.pages.get(page.url)
-            if earlier is None or earlier.verifiable == page.verifiable:
+            earlier = differs.get(page.url)
+            if earlier is None:
                 continue
             if earlier.verifiable:
                 lost_sight.append({"url": page.url, "reason": page.reason})
             else:
                 regained.append({"url": page.url, "earlier_reason": earlier.reason})
-        only_before = sorted({p.url for p in old} - {p.url for p in new})
-        only_after = sorted({p.url for p in new} - {p.url for p in old})
-        if was == now and not (lost_sight or regained or only_before or only_after):
+        only_old = sorted(only_before.get(page_type, ()))
+        only_new = _only_after(before, page_type, new) if kept[page_type] != len(new) else []
+        if was == now and not (lost_sight or regained or only_old or only_new):
             continue
-        words = [f"verifiable {was['verifiable']}/{was['pages']} -> {now['verifiable']}/{now['pages']}"]
-        for rate in ("noai_rate", "noimageai_rate"):
-            if was[rate] != now[rate]:
-                words.append(f"{rate.replace('_', ' ')} {_pct(was[rate])} -> {_pct(now[rate])}")
-        if lost_sight:
-            words.append(f"{len(lost_sight)} page(s) could no longer be verified")
-        if regained:
-            words.append(f"{len(regained)} page(s) became verifiable")
-        changes.append({
-            "kind": "coverage", "page_type": page_type, "before": was, "after": now,
-            "became_unverifiable": lost_sight, "became_verifiable": regained,
-            "only_in_earlier_run": only_before, "only_in_later_run": only_after, "regression": False,
-            "summary": f"{page_type} pages: " + ", ".join(words),
-        })
+        changes.append(_coverage_change(page_type, was, now, lost_sight, regained, only_old, only_new))
     return changes
+
+
+def _only_after(before: RunSnapshot, page_type: str, new: list[PageRow]) -> list[str]:
+    """URLs of ``new`` (``after``'s pages of this type) that ``before`` did not have with this type.
+
+    Asked only when some are missing, so the usual weekly run never holds the set of shared URLs.
+    """
+    urls = {p.url for p in new}
+    shared = {p.url for p in _rows(before) if p.url in urls and _type_of(p) == page_type}
+    return sorted(urls - shared)
+
+
+def _coverage_change(page_type: str, was: dict[str, Any], now: dict[str, Any], lost_sight: list[dict[str, Any]],
+                     regained: list[dict[str, Any]], only_before: list[str], only_after: list[str]) -> dict[str, Any]:
+    words = [f"verifiable {was['verifiable']}/{was['pages']} -> {now['verifiable']}/{now['pages']}"]
+    for rate in ("noai_rate", "noimageai_rate"):
+        if was[rate] != now[rate]:
+            words.append(f"{rate.replace('_', ' ')} {_pct(was[rate])} -> {_pct(now[rate])}")
+    if lost_sight:
+        words.append(f"{len(lost_sight)} page(s) could no longer be verified")
+    if regained:
+        words.append(f"{len(regained)} page(s) became verifiable")
+    return {
+        "kind": "coverage", "page_type": page_type, "before": was, "after": now,
+        "became_unverifiable": lost_sight, "became_verifiable": regained,
+        "only_in_earlier_run": only_before, "only_in_later_run": only_after, "regression": False,
+        "summary": f"{page_type} pages: " + ", ".join(words),
+    }
 
 
 def _pct(rate: float | None) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from noai_check.errors import NoaiCheckError
 from noai_check.files import read_run_meta
 from noai_check.history.compare import diff_snapshots
-from noai_check.history.snapshot import RunInfo, snapshot_from_reports
+from noai_check.history.snapshot import PageRow, RunInfo, snapshot_from_reports
 from noai_check.history.store import HISTORY_FILE, History, open_history
 from noai_check.judge.registry import Registry, load_registry
 
@@ -86,13 +86,15 @@ def diff_history(reports_dir: Path, platform: str, from_id: int | None = None, t
     }
 
 
-def changes_for_report(reports_dir: Path, platform: str, report: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def changes_for_report(reports_dir: Path, platform: str, report: dict[str, Any] | None = None,
+                       pages: dict[str, PageRow] | None = None) -> list[dict[str, Any]]:
     """Changes of the crawl in ``reports_dir/platform`` since the previous complete run in the history.
 
     Called while the report is written, before this run is recorded, so the run is read from its
     files (``report``: the report.json being built, for its claims). Never raises: a history that
     cannot be used becomes a ``note`` entry. Entries of kind ``note`` (only here, never in
-    ``noai-check diff``) say what was compared, or why nothing was.
+    ``noai-check diff``) say what was compared, or why nothing was. ``pages``: this run's rows when
+    already read (the report's pass); the previous run's rows are streamed from the history, never held.
     """
     reports_dir = Path(reports_dir)
     # <platform>@<as_of> is an archive audit's folder (.<platform>@<as_of>.partial while it is written).
@@ -115,10 +117,10 @@ def changes_for_report(reports_dir: Path, platform: str, report: dict[str, Any] 
                               and (r.started_at, r.finished_at) != this_run), key=lambda r: (r.shown_on, r.finished_at))
             if not earlier:
                 return [_note("No earlier complete run is recorded: there is nothing to compare with yet.")]
-            previous = history.load(earlier[-1].run_id)
+            previous = history.load(earlier[-1].run_id, stream_pages=True)
             previous_info = earlier[-1]
-        current = snapshot_from_reports(reports_dir / folder, report)
-        changes = diff_snapshots(previous, current, load_registry())
+            current = snapshot_from_reports(reports_dir / folder, report, pages=pages)
+            changes = diff_snapshots(previous, current, load_registry())
     except Exception as error:  # noqa: BLE001 - the report must be written whatever the history holds
         return [_note(f"Changes could not be computed: {error}")]
     since = previous_info.label()

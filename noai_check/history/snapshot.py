@@ -26,9 +26,12 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-@dataclass
+@dataclass(slots=True)
 class PageRow:
-    """What a page said in one run, compactly (the full record stays in pages.jsonl)."""
+    """What a page said in one run, compactly (the full record stays in pages.jsonl).
+
+    Slotted: a 20,000-page run's rows are held while its report is written and compared.
+    """
 
     url: str
     page_type: str | None
@@ -128,9 +131,10 @@ def _compact_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: claim.get(k) for k in keys} for claim in claims]
 
 
-def _page_row(record: dict[str, Any], agents_json: str | None) -> PageRow:
+def _page_row(record: dict[str, Any], agents_json: str | None, shared: dict[Any, Any] | None = None) -> PageRow:
+    """A record's row; with ``shared``, equal page types, reasons and (empty) maps are one object."""
     page = record.get("page") or {}
-    return PageRow(
+    row = PageRow(
         url=record["url"], page_type=record.get("page_type"), status=record.get("status"),
         verifiable=bool(record.get("verifiable")), reason=record.get("unverifiable_reason"),
         sha256=record.get("sha256"), noai=page.get("noai"), noimageai=page.get("noimageai"),
@@ -138,6 +142,31 @@ def _page_row(record: dict[str, Any], agents_json: str | None) -> PageRow:
         content_usage=page.get("content_usage") or {},
         agents_json=agents_json,
     )
+    if shared is not None:
+        row.page_type = shared.setdefault(("type", row.page_type), row.page_type)
+        row.reason = shared.setdefault(("reason", row.reason), row.reason)
+        row.agent_directives = shared.setdefault(("directives", compact_json(row.agent_directives)), row.agent_directives)
+        row.content_usage = shared.setdefault(("usage", compact_json(row.content_usage)), row.content_usage)
+    return row
+
+
+class PageRowSink:
+    """Collects a run's rows from the pass that builds its report (noai_check.report.build), so
+    pages.jsonl is read once at close: the same rows then feed the comparison and the history.
+
+    ``pages`` is what ``snapshot_from_reports`` would read: URL -> row, a later record winning.
+    Rows that share a map or a value share one object (read them, never change them).
+    """
+
+    def __init__(self) -> None:
+        self.pages: dict[str, PageRow] = {}
+        self._compact: dict[int, tuple[Verdicts, str]] = {}
+        self._shared: dict[Any, Any] = {}
+
+    def add(self, record: dict[str, Any], verdicts: Verdicts) -> None:
+        if "url" in record:
+            row = _page_row(record, _compact_agents(verdicts, self._compact), self._shared)
+            self.pages[row.url] = row
 
 
 _COMPACT_KEPT = 4096
@@ -177,10 +206,30 @@ def terms_row(record: dict[str, Any]) -> TermsRow:
     )
 
 
+def _site_file_rows(out: Path, sites: dict[str, Any]) -> Iterator[tuple[tuple[str, str], SiteFileRow]]:
+    """((origin, file name), row) of every site file sites.json records."""
+    for origin, site in sites.items():
+        folder = out / "site" / site_folder_name(origin)
+        for key, path in SITE_FILES.items():
+            record = site.get(key)
+            if not isinstance(record, dict):
+                continue
+            name = Path(path).name
+            yield (origin, name), SiteFileRow(
+                origin=origin, name=name, url=record.get("url"), status=record.get("status"),
+                sha256=record.get("sha256"), error=record.get("error"),
+                content=_served_content(folder, name, record.get("sha256")),
+            )
+
+
 def snapshot_from_reports(
-    out: Path, report: dict[str, Any] | None = None, *, with_agents: bool = False, stream_pages: bool = False
+    out: Path, report: dict[str, Any] | None = None, *, with_agents: bool = False, stream_pages: bool = False,
+    pages: dict[str, PageRow] | None = None,
 ) -> RunSnapshot:
-    """The run whose files are in ``out`` (reports/<platform>); ``report`` is its report.json content if known."""
+    """The run whose files are in ``out`` (reports/<platform>); ``report`` is its report.json content if known.
+
+    ``pages``: its rows, already read (PageRowSink); pages.jsonl and media.jsonl are then not read.
+    """
     meta = read_run_meta(out)
     try:
         if report is None and (out / "report.json").exists():
@@ -207,23 +256,14 @@ def snapshot_from_reports(
                 if "url" in record:
                     yield _page_row(record, _compact_agents(verdicts, compact) if with_agents else None)
 
-    if stream_pages:
+    if pages is not None:
+        snapshot.pages = pages
+    elif stream_pages:
         snapshot.page_rows = page_rows
     else:
         for row in page_rows():
             snapshot.pages[row.url] = row  # a resumed crawl's later record wins
-    for origin, site in sites.items():
-        folder = out / "site" / site_folder_name(origin)
-        for key, path in SITE_FILES.items():
-            record = site.get(key)
-            if not isinstance(record, dict):
-                continue
-            name = Path(path).name
-            snapshot.site_files[(origin, name)] = SiteFileRow(
-                origin=origin, name=name, url=record.get("url"), status=record.get("status"),
-                sha256=record.get("sha256"), error=record.get("error"),
-                content=_served_content(folder, name, record.get("sha256")),
-            )
+    snapshot.site_files.update(_site_file_rows(out, sites))
     for record in iter_records(out / "terms.jsonl"):
         if isinstance(record, dict) and "url" in record:
             snapshot.terms[record["url"]] = terms_row(record)

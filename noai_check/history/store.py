@@ -248,12 +248,24 @@ class History:
     def run(self, run_id: int) -> RunInfo | None:
         return next((r for r in self.runs() if r.run_id == run_id), None)
 
-    def load(self, run_id: int, *, with_agents: bool = False) -> RunSnapshot:
-        """One stored run in full (per-page agent verdicts only when asked: they are the bulk)."""
-        with self._reading():
-            return self._load(run_id, with_agents)
+    def load(self, run_id: int, *, with_agents: bool = False, stream_pages: bool = False) -> RunSnapshot:
+        """One stored run in full (per-page agent verdicts only when asked: they are the bulk).
 
-    def _load(self, run_id: int, with_agents: bool) -> RunSnapshot:
+        ``stream_pages``: its pages are not loaded but read again on each call of ``page_rows``
+        while this history is open (a comparison need not hold a 20,000-page run).
+        """
+        with self._reading():
+            snapshot = self._load(run_id, with_agents and not stream_pages, pages=not stream_pages)
+        if stream_pages:
+            snapshot.page_rows = lambda: self._stream_pages(run_id)
+        return snapshot
+
+    def _stream_pages(self, run_id: int) -> Iterator[PageRow]:
+        with self._reading():
+            for p in self.conn.execute("SELECT * FROM pages WHERE run_id = ? ORDER BY rowid", (run_id,)):
+                yield _stored_page(p, None)
+
+    def _load(self, run_id: int, with_agents: bool, *, pages: bool = True) -> RunSnapshot:
         row = self.conn.execute(
             "SELECT platform, base_url, started_at, finished_at, complete, finish_reason, settings, tool_version,"
             " registry_version, claims, page_types FROM runs WHERE id = ?", (run_id,)).fetchone()
@@ -265,18 +277,14 @@ class History:
             registry_version=row[8], claims=json.loads(row[9]), page_types=json.loads(row[10]),
         )
         blobs: dict[str, str] = {}
-        for p in self.conn.execute("SELECT * FROM pages WHERE run_id = ? ORDER BY rowid", (run_id,)):
+        query = "SELECT * FROM pages WHERE run_id = ? ORDER BY rowid"
+        for p in self.conn.execute(query, (run_id,)) if pages else ():
             agents_json = None
             if with_agents and p[12]:
                 if p[12] not in blobs:
                     blobs[p[12]] = (self._content(p[12]) or b"{}").decode("utf-8")
                 agents_json = blobs[p[12]]
-            snapshot.pages[p[1]] = PageRow(
-                url=p[1], page_type=p[2], status=p[3], verifiable=bool(p[4]), reason=p[5], sha256=p[6],
-                noai=None if p[7] is None else bool(p[7]), noimageai=None if p[8] is None else bool(p[8]),
-                agent_directives=json.loads(p[9] or "{}"), tdm=p[10], content_usage=json.loads(p[11] or "{}"),
-                agents_json=agents_json,
-            )
+            snapshot.pages[p[1]] = _stored_page(p, agents_json)
         for f in self.conn.execute("SELECT * FROM site_files WHERE run_id = ?", (run_id,)):
             content = self._content(f[5]) if f[7] and f[5] else None
             snapshot.site_files[(f[1], f[2])] = SiteFileRow(f[1], f[2], f[3], f[4], f[5], f[6], content)
@@ -294,6 +302,16 @@ def _as_of(settings: str) -> str | None:
     """An archive audit's day, kept in the run's settings (no schema change for it)."""
     value = json.loads(settings).get("as_of") if settings.startswith("{") else None
     return value if isinstance(value, str) else None
+
+
+def _stored_page(p: tuple[Any, ...], agents_json: str | None) -> PageRow:
+    """A row of the pages table as a PageRow."""
+    return PageRow(
+        url=p[1], page_type=p[2], status=p[3], verifiable=bool(p[4]), reason=p[5], sha256=p[6],
+        noai=None if p[7] is None else bool(p[7]), noimageai=None if p[8] is None else bool(p[8]),
+        agent_directives=json.loads(p[9] or "{}"), tdm=p[10], content_usage=json.loads(p[11] or "{}"),
+        agents_json=agents_json,
+    )
 
 
 def _pragma(conn: sqlite3.Connection, name: str) -> int:
@@ -419,15 +437,18 @@ def open_history(reports_dir: Path, *, create: bool = False, read_only: bool = F
     return History(conn, path)
 
 
-def record_crawl(out: Path, logger: logging.Logger | logging.LoggerAdapter[Any] | None = None) -> int | None:
+def record_crawl(out: Path, logger: logging.Logger | logging.LoggerAdapter[Any] | None = None,
+                 pages: dict[str, PageRow] | None = None) -> int | None:
     """Record the crawl in ``out`` (reports/<platform>) into the reports dir's history; return its run id.
+
+    ``pages``: its rows with their agents maps, already read while its report was written (PageRowSink).
 
     Called once at the end of every crawl. A history that cannot be used is logged as an error,
     not raised: the crawl and its report are already done and must not be lost over it.
     """
     log = logger or logging.getLogger(__name__)
     try:
-        snapshot = snapshot_from_reports(out, with_agents=True, stream_pages=True)
+        snapshot = snapshot_from_reports(out, with_agents=True, stream_pages=True, pages=pages)
         with open_history(out.parent, create=True) as history:
             run_id = history.record(snapshot)
     except (NoaiCheckError, sqlite3.Error, OSError) as error:

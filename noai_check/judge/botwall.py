@@ -49,15 +49,19 @@ _VENDORS = (
 _CHALLENGE_MAX_BYTES = 200_000  # challenge pages are small; a real page that mentions a vendor is not one
 
 
+# Every vendor's challenge markers in one tuple, for the usual case: a 2xx page with none of them.
+_CHALLENGE_MARKERS = tuple(m for vendor in _VENDORS for m in vendor.challenge)
+
+
 def bot_wall_vendor(response: Fetched) -> str | None:
     """The anti-bot vendor behind this response: a challenge page on 2xx, any sign on an error."""
-    cookies = " ".join(response.header_values("set-cookie")).lower()
     head = response.body[:20000].lower()
-    success = response.status is not None and 200 <= response.status < 300
-    for vendor in _VENDORS:
-        if vendor.challenges(response, head) if success else vendor.blocks(response, cookies, head):
-            return vendor.name
-    return None
+    if response.status is not None and 200 <= response.status < 300:
+        if not response.header_values("cf-mitigated") and not any(m in head for m in _CHALLENGE_MARKERS):
+            return None  # what each vendor's challenges() would find: nothing
+        return next((vendor.name for vendor in _VENDORS if vendor.challenges(response, head)), None)
+    cookies = " ".join(response.header_values("set-cookie")).lower()
+    return next((vendor.name for vendor in _VENDORS if vendor.blocks(response, cookies, head)), None)
 
 
 def unverifiable_reason(response: Fetched) -> str | None:

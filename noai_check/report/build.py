@@ -6,7 +6,7 @@ import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from noai_check.errors import NoaiCheckError
 from noai_check.files import RUN_FILE, write_atomic
@@ -18,6 +18,9 @@ from noai_check.report.rendered_view import RenderedTally
 from noai_check.report.summary import Summary
 from noai_check.signals.site_files import origin_of
 from noai_check.timestamps import now
+
+if TYPE_CHECKING:
+    from noai_check.history.snapshot import PageRowSink
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +75,10 @@ def _check_record(out: Path, number: int, record: dict[str, Any]) -> None:
                              "(it needs url, page_type and verifiable)")
 
 
-def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Built:
-    """One streaming pass over pages.jsonl and media.jsonl: the numbers, the claims, the first rows."""
+def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry,
+          history_rows: PageRowSink | None = None) -> Built:
+    """One streaming pass over pages.jsonl and media.jsonl: the numbers, the claims, the first rows
+    (and, given ``history_rows``, the history's rows of every record: the files are not read again)."""
     from noai_check.judge.registry import TRAINING_PURPOSES
 
     summary = Summary()
@@ -86,6 +91,8 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     for record, verdicts in iter_judged(out / "pages.jsonl"):
         total += 1
         _check_record(out, total, record)
+        if history_rows is not None:
+            history_rows.add(record, verdicts)
         url = record.get("final_url") or record["url"]
         examples.setdefault(origin_of(url), {}).setdefault(record["page_type"], url)
         summary.add(record, verdicts)
@@ -94,11 +101,8 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
             claim.add(record, verdicts)
         if len(rows) < PAGE_TABLE_ROWS:
             rows.append(page_row(record, verdicts, training))
-    media = Summary()
-    for record, verdicts in iter_judged(out / "media.jsonl"):
-        media.add(record, verdicts)
     data = summary.to_json()
-    media_data = media.to_json()
+    media_data = _media_summary(out, history_rows).to_json()
     purposes = {agent.token: agent.purpose for agent in registry.agents}
     for token, counts in data["agents"].items():
         counts["purpose"] = purposes.get(token, "unknown")
@@ -121,6 +125,16 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     }
     _add_enforcement(out, report)
     return Built(report, rows, total)
+
+
+def _media_summary(out: Path, history_rows: PageRowSink | None) -> Summary:
+    """media.jsonl's numbers (its rows go to the history too, in the same pass)."""
+    media = Summary()
+    for record, verdicts in iter_judged(out / "media.jsonl"):
+        if history_rows is not None:
+            history_rows.add(record, verdicts)
+        media.add(record, verdicts)
+    return media
 
 
 def _add_enforcement(out: Path, report: dict[str, Any]) -> None:
@@ -191,8 +205,12 @@ def build_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platfor
     return build(out, meta, sites, platform, registry).report
 
 
-def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry) -> Path:
+def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Platform, registry: Registry,
+                 rows: PageRowSink | None = None) -> Path:
     """Write run.json (the crawl's facts), report.json, report.html and the reports index; return report.json's path.
+
+    Given ``rows``, they are filled in the one pass over pages.jsonl and also serve the comparison
+    with the previous run, so the caller can record the run in the history without reading it again.
 
     Each file is replaced whole (noai_check.files) or not at all; an OSError (a full disk, a
     read-only folder) is raised to the caller, which must not present the report as written.
@@ -201,20 +219,20 @@ def write_report(out: Path, meta: dict[str, Any], sites: dict[str, Any], platfor
     from noai_check.report.index import write_index
 
     write_atomic(out / RUN_FILE, json.dumps(meta, indent=2, sort_keys=True))
-    built = build(out, meta, sites, platform, registry)
+    built = build(out, meta, sites, platform, registry, rows)
     path = out / "report.json"
     write_atomic(path, json.dumps(built.report, indent=2, sort_keys=True, ensure_ascii=False))
-    html = render_html(built.report, out, built.page_rows, registry, changes=_changes(out, built.report))
+    html = render_html(built.report, out, built.page_rows, registry, changes=_changes(out, built.report, rows))
     write_atomic(out / "report.html", html)
     write_index(out.parent)
     return path
 
 
-def _changes(out: Path, report: dict[str, Any]) -> list[dict[str, Any]]:
+def _changes(out: Path, report: dict[str, Any], rows: PageRowSink | None = None) -> list[dict[str, Any]]:
     """"Changes since the previous run" (noai_check.history.diff, from reports/history.sqlite); a note when unavailable."""
     try:
         from noai_check.history.diff import changes_for_report
 
-        return changes_for_report(out.parent, out.name, report)
+        return changes_for_report(out.parent, out.name, report, rows.pages if rows is not None else None)
     except Exception as error:  # noqa: BLE001 - the report is written whatever the history holds
         return [{"kind": "note", "summary": f"Changes could not be computed: {error}"}]

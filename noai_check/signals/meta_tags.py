@@ -144,6 +144,23 @@ def _skips(unused: frozenset[str]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]
     return body, head
 
 
+@lru_cache(maxsize=16)
+def _signal_meta(unused: frozenset[str]) -> re.Pattern[bytes]:
+    """A ``<meta`` that may become a tag with a name or http-equiv the caller reads: one that is
+    neither nameless nor (with ``unused``) a meta the skipping patterns drop. Wherever such a
+    ``<meta`` is in a page (a tag, a comment, a script), the tag it may be yields no MetaTag."""
+    harmless = [_NAMELESS_META, _unused_meta(unused)] if unused else [_NAMELESS_META]
+    # Each starts with "<": the search then looks for "<" in C before trying the rest.
+    return _compile(rb"<(?=meta(?:[\t\n\f\r />]|\Z))(?!" + b"|".join(p[1:] for p in harmless) + rb")")
+
+
+def _no_signal_meta(low: bytes, unused: frozenset[str]) -> bool:
+    """True when every ``<meta`` in ``low`` (a lowercased page) is nameless or named in ``unused``,
+    found by one search in C: most pages hold only og:, twitter: and description metas, and
+    the scan would return none of their tags (nor, with ``unused``, any the caller reads)."""
+    return _POSSESSIVE and _signal_meta(unused).search(low) is None  # without "*+" a pattern could backtrack
+
+
 _ATTR = re.compile(
     r"""([^\t\n\f\r />][^\t\n\f\r />=]*)(?:[\t\n\f\r ]*=[\t\n\f\r ]*"""
     r"""(?:"([^"]*)"?|'([^']*)'?|([^\t\n\f\r >"'][^\t\n\f\r >]*)))?"""
@@ -471,4 +488,5 @@ def iter_meta_tags(
         raw, encoding = document.decode(encoding, "replace").encode("utf-8", "surrogatepass"), "utf-8"
     else:
         raw = document
-    return _Scan(raw, encoding, unused_names).run()
+    scan = _Scan(raw, encoding, unused_names)
+    return [] if _no_signal_meta(scan.low, unused_names) else scan.run()
