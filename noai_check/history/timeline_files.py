@@ -47,6 +47,7 @@ class FileVersion:
     body: bytes | None
     content_type: str = ""
     error: str | None = None  # why the body could not be read
+    redirected_to: str | None = None  # the URL a captured redirect led to (through the archive)
 
     @property
     def readable(self) -> bool:
@@ -69,6 +70,8 @@ class FileVersion:
         }
         if self.error:
             data["error"] = self.error
+        if self.redirected_to:
+            data["redirected_to"] = self.redirected_to
         return data
 
 
