@@ -3,6 +3,8 @@
 Fixtures:
 - ``replica``: the SoundCloud scenario served on 127.0.0.1 for one test module.
 - ``start_scenario``: start any scenario (name, path or Scenario) for one test; stopped when it ends.
+- ``archive``: the SoundCloud-like Wayback Machine history (``noai_check/replica/archive_history.py``), one module.
+- ``start_archive``: an archive replica from any snapshots (or ``ArchiveSite``) and options, for one test.
 - ``corpus``: the shared corpus folder (``../shared/corpus``), read in place; skips when absent.
 
 Tests that crawl for real (a replica, a ``scrapy crawl`` subprocess) are marked ``crawl`` here, so
@@ -12,20 +14,23 @@ Tests that crawl for real (a replica, a ``scrapy crawl`` subprocess) are marked 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import CodeType
+from typing import Any
 
 import pytest
 
 from noai_check.replica import Replica, Scenario, start_replica
+from noai_check.replica.archive import ArchiveSite, Snapshot
+from noai_check.replica.archive_server import ArchiveReplica, start_archive_replica
 from noai_check.signals.path_pattern import request_path
 from tests.corpus import CORPUS_DIR
 
 # Fixtures whose use means a test talks to a running replica (directly or through another fixture).
-_REPLICA_FIXTURES = frozenset({"replica", "start_scenario"})
+_REPLICA_FIXTURES = frozenset({"replica", "start_scenario", "archive", "start_archive"})
 # Names a test (or a helper or fixture it uses, in its module) calls to start a replica or run a crawl.
-_CRAWL_NAMES = frozenset({"start_replica", "scrapy_crawl", "spider_args", "AsyncCrawlerRunner", "CrawlerProcess",
+_CRAWL_NAMES = frozenset({"start_replica", "start_archive_replica", "scrapy_crawl", "spider_args", "AsyncCrawlerRunner", "CrawlerProcess",
                           "CrawlerRunner"})
 
 @pytest.fixture(autouse=True)
@@ -53,6 +58,28 @@ def start_scenario() -> Iterator[Callable[[str | Path | Scenario], Replica]]:
 
     def start(scenario: str | Path | Scenario) -> Replica:
         running = start_replica(scenario)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def archive() -> Iterator[ArchiveReplica]:
+    """The SoundCloud-like archive history (CDX + id_ replays), shared by one module's tests."""
+    with start_archive_replica() as running:
+        yield running
+
+
+@pytest.fixture
+def start_archive() -> Iterator[Callable[..., ArchiveReplica]]:
+    """Start an archive replica from snapshots (or an ``ArchiveSite``) and ``ArchiveSite`` options, for this test."""
+    started: list[ArchiveReplica] = []
+
+    def start(snapshots: Sequence[Snapshot] | ArchiveSite | None = None, **options: Any) -> ArchiveReplica:
+        running = start_archive_replica(snapshots, **options)
         started.append(running)
         return running
 

@@ -20,6 +20,9 @@ class CrawlConfig:
     max_media: int | None = None  # media HEADs; None: the spider's max_pages
     agents_file: str | None = None  # extra AI agents (a registry file)
     progress: bool = True  # progress bar or log line, and the summary at the end
+    archive_url: str = "https://web.archive.org"  # the Wayback Machine (CDX + id_ replays) for `-a at=`
+    archive_cdx_delay: float = 2.5  # seconds between two CDX requests (the archive allows ~30 a minute)
+    archive_replays: int = 4  # replays in flight at once
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
@@ -32,6 +35,9 @@ class CrawlConfig:
             max_media=_count(settings, "NOAI_MAX_MEDIA"),
             agents_file=settings.get("NOAI_AGENTS_FILE") or None,
             progress=settings.getbool("NOAI_PROGRESS", default.progress),
+            archive_url=(settings.get("NOAI_ARCHIVE_URL") or default.archive_url).rstrip("/"),
+            archive_cdx_delay=_seconds(settings, "NOAI_ARCHIVE_CDX_DELAY", default.archive_cdx_delay),
+            archive_replays=max(1, _count(settings, "NOAI_ARCHIVE_REPLAYS") or default.archive_replays),
         )
 
     def media_limit(self, max_pages: int) -> int:
@@ -50,4 +56,18 @@ def _count(settings: Any, name: str) -> int | None:
         number = -1
     if number < 0 or isinstance(value, float):
         raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
+    return number
+
+
+def _seconds(settings: Any, name: str, default: float) -> float:
+    """A setting that is a number of seconds >= 0 (default when unset); ValueError with a one-line message otherwise."""
+    value = settings.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not number >= 0:
+        raise ValueError(f"{name} must be a number of seconds >= 0, got {value!r}")
     return number

@@ -15,6 +15,9 @@ ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "noai_check.crawl.middlewares.OwnRobotsMiddleware": 100,
+    # Paces requests to the Internet Archive and honours its Retry-After; above RetryMiddleware (550),
+    # so it sees a 429 first (Scrapy's retry would ask again at once).
+    "noai_check.crawl.archive_middleware.ArchivePolitenessMiddleware": 650,
     # Cookies are off (COOKIES_ENABLED); None also spares importing the middleware at start-up.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
 }
