@@ -90,16 +90,16 @@ class RobotsTimeline:
                 for lane in lanes.values():
                     lane.add(when, UNKNOWN, reason)
             return
+        groups = [id(robots.group_identity(token)) for token in self.tokens]
         for key, path in self.paths.items():
-            self._judge(robots, key, path, when)
-        self._note_signals(robots, version)
+            self._judge(robots, groups, key, path, when)
+        self._note_signals(robots, version, groups)
 
-    def _judge(self, robots: RobotsTxt, key: str, path: str, when: str) -> None:
-        """One path for every agent; agents that the same groups govern are judged once."""
+    def _judge(self, robots: RobotsTxt, groups: list[int], key: str, path: str, when: str) -> None:
+        """One path for every agent; agents that the same groups govern (``groups``, by token) are judged once."""
         by_group: dict[int, tuple[str, str | None]] = {}
         lanes = self.lanes[key]
-        for token in self.tokens:
-            group = id(robots.group_identity(token))
+        for token, group in zip(self.tokens, groups, strict=True):
             known = by_group.get(group)
             if known is None:
                 verdict = robots.verdict(path, token)
@@ -107,8 +107,8 @@ class RobotsTimeline:
                 known = by_group[group] = (ALLOWED if verdict.allowed else BLOCKED, line)
             lanes[token].add(when, known[0], known[1])
 
-    def _note_signals(self, robots: RobotsTxt, version: FileVersion) -> None:
-        signals = content_signals(robots, self.tokens)
+    def _note_signals(self, robots: RobotsTxt, version: FileVersion, groups: list[int]) -> None:
+        signals = content_signals(robots, self.tokens, groups)
         if self._signals is not None and signals != self._signals:
             self.signal_changes.append(_change(version, "content-signal", self._signals, signals))
         self._signals = signals

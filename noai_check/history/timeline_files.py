@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cached_property
 
 from noai_check.history.terms_watch import compare_clauses
 from noai_check.signals.aitxt import parse_ai_txt
@@ -17,7 +18,6 @@ from noai_check.signals.content_signal import combine_signals, parse_content_sig
 from noai_check.signals.robots import RobotsTxt
 from noai_check.signals.tdmrep import parse_tdmrep_json
 from noai_check.signals.terms import Clause, extract_clauses
-from noai_check.timestamps import format_timestamp
 
 # The site files the timeline follows, by path; terms pages come from the platform.
 ROBOTS, TDMREP, AI_TXT, LLMS_TXT = "/robots.txt", "/.well-known/tdmrep.json", "/ai.txt", "/llms.txt"
@@ -27,12 +27,18 @@ SITE_FILES = (ROBOTS, TDMREP, AI_TXT, LLMS_TXT)
 def iso_from_archive(stamp: str) -> str:
     """A 14-digit archive timestamp (shorter ones padded as the archive does) in the one format.
 
+    Sliced, not parsed with strptime: a timeline of thousands of versions asks for it often.
+
     >>> iso_from_archive("20230807123456"), iso_from_archive("2023")
     ('2023-08-07T12:34:56Z', '2023-01-01T00:00:00Z')
     """
     digits = (stamp + "0101000000"[max(0, len(stamp) - 4):])[:14] if len(stamp) < 14 else stamp[:14]
-    moment = datetime.strptime(digits, "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
-    return format_timestamp(moment)
+    if not digits.isdigit():
+        raise ValueError(f"not an archive timestamp: {stamp!r}")
+    moment = f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}T{digits[8:10]}:{digits[10:12]}:{digits[12:14]}Z"
+    datetime(int(digits[:4]), int(digits[4:6]), int(digits[6:8]), int(digits[8:10]), int(digits[10:12]),
+             int(digits[12:14]), tzinfo=timezone.utc)  # raises ValueError for month 13, hour 25, ...
+    return moment
 
 
 @dataclass(frozen=True)
@@ -53,7 +59,7 @@ class FileVersion:
     def readable(self) -> bool:
         return self.body is not None and self.status is not None
 
-    @property
+    @cached_property
     def when(self) -> str:
         return iso_from_archive(self.captured_at)
 
@@ -88,8 +94,10 @@ def robots_unknown_reason(version: FileVersion, robots: RobotsTxt | None) -> str
     return None
 
 
-def content_signals(robots: RobotsTxt, tokens: list[str]) -> dict[str, dict[str, bool]]:
-    """Content-Signal per agent: the ``*`` group's under "*", then only the agents whose value differs."""
+def content_signals(robots: RobotsTxt, tokens: list[str], groups: list[int] | None = None) -> dict[str, dict[str, bool]]:
+    """Content-Signal per agent: the ``*`` group's under "*", then only the agents whose value differs.
+
+    ``groups`` (the id of each token's ``group_identity``) saves resolving them again."""
     def signal(token: str) -> dict[str, bool]:
         lines = robots.group_lines(token, "content-signal")
         return dict(sorted(combine_signals(parse_content_signal(line.value) for line in lines).items()))
@@ -97,8 +105,7 @@ def content_signals(robots: RobotsTxt, tokens: list[str]) -> dict[str, dict[str,
     star = signal("*")
     by_group: dict[int, dict[str, bool]] = {}
     summary = {"*": star} if star else {}
-    for token in tokens:
-        key = id(robots.group_identity(token))
+    for token, key in zip(tokens, groups or [id(robots.group_identity(token)) for token in tokens], strict=True):
         value = by_group.get(key)
         if value is None:
             value = by_group[key] = signal(token)
