@@ -206,3 +206,20 @@ def test_the_timeline_relinks_the_stored_report(archive, capsys, tmp_path):
     assert report.xpath("//nav//a[@href='timeline.html']")
     timeline = lxml.html.fromstring((tmp_path / "soundcloud" / "timeline.html").read_text())
     assert timeline.xpath("//nav//a[@href='report.html']")
+
+
+def test_ctrl_c_stops_the_replays_at_once(start_archive):
+    robots = [Snapshot(f"{HOST}/robots.txt", f"2024{1 + i // 28:02d}{1 + i % 28:02d}000000", 200, TEXT,
+                       f"User-agent: GPTBot\nDisallow: /{i}\n".encode()) for i in range(300)]
+    archive = start_archive(robots)
+
+    def progress(line: str) -> None:
+        if "250 of" in line:
+            raise KeyboardInterrupt
+
+    request = _request(archive.url)
+    request.progress = progress
+    with pytest.raises(KeyboardInterrupt):
+        build_archive_timeline(request, ArchiveClient(ArchivePacer(cdx_delay=0)), workers=1)
+    replays = [target for _, target, _ in archive.site.log if target.startswith("/web/")]
+    assert 250 <= len(replays) <= 252  # the ones queued after the interrupt were never asked for

@@ -142,6 +142,11 @@ class _Run:
             except (ArchiveRefused, ArchiveUnavailable) as error:
                 self.stopped = str(error)
                 self.client.stop(self.stopped)
+                pool.shutdown(wait=False, cancel_futures=True)
+            except BaseException:  # Ctrl-C: stop at once (the previous timeline files stay as they were)
+                self.client.stop("interrupted")
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
         for capture in captures[len(out):]:  # what the stop left unread is unknown, never "unchanged"
             self._take(path, _not_read(path, archive, capture, self.stopped or "the run stopped"), out)
         return out
