@@ -223,3 +223,14 @@ def test_ctrl_c_stops_the_replays_at_once(start_archive):
         build_archive_timeline(request, ArchiveClient(ArchivePacer(cdx_delay=0)), workers=1)
     replays = [target for _, target, _ in archive.site.log if target.startswith("/web/")]
     assert 250 <= len(replays) <= 252  # the ones queued after the interrupt were never asked for
+
+
+def test_any_site_by_its_base_url(start_archive, capsys, tmp_path):
+    archive = start_archive([Snapshot("https://blog.example.org/robots.txt", "20240301000000", 200, TEXT,
+                                      b"User-agent: CCBot\nDisallow: /\n")])
+    code = main(["timeline", "site", "--base-url", "https://blog.example.org", "--archive-url", archive.url,
+                 "--reports-dir", str(tmp_path), "--from", "2024", "--to", "2024"])
+    assert code == 0, capsys.readouterr().err
+    timeline = json.loads((tmp_path / "blog.example.org" / "timeline.json").read_text())
+    assert timeline["host"] == "blog.example.org" and timeline["agents_by_page_type"] == {}
+    assert states(timeline["agents"]["CCBot"]) == [("2024-01-01", "unknown"), ("2024-03-01", "blocked")]
