@@ -28,6 +28,8 @@ class SiteSpider(PlatformSpider):
         self.platform = replace(SITE, base_url=base_url)  # per instance: the site is the argument
         self.extra_media_hosts += (parts.netloc.lower(),)  # images on the site itself are HEADed too
         self.report_name = report_name or parts.netloc.lower().replace(":", "_")
+        if self.archive is not None:  # an archive audit never writes over the live report
+            self.report_name += f"@{self.archive.window.at.isoformat()}"
         if parts.path not in ("", "/"):
             self.seed_urls.append(url)
 
@@ -44,4 +46,4 @@ class SiteSpider(PlatformSpider):
             return problem
         if report_name is not None and (not report_name.strip() or "/" in report_name or report_name in (".", "..")):
             return f"report_name must be a plain folder name, got {report_name!r}"
-        return super().argument_problem(max_pages=max_pages)
+        return super().argument_problem(max_pages=max_pages, **_)

@@ -4,7 +4,7 @@ Pure, like ``signals/``: no Scrapy, no I/O. ``cdx.py`` builds CDX queries and pa
 (``Capture``), ``replay.py`` builds ``id_`` replay URLs and unwraps ``X-Archive-Orig-*`` headers,
 ``dates.py`` reads ``at``/``window`` and picks the capture nearest a date, ``pacing.py`` is the one
 politeness policy (CDX spacing, refusal back-off) that the Scrapy middleware and the urllib
-``timeline`` command both follow. A low layer beside ``signals``: it imports only ``noai_check.errors``.
+``timeline`` command both follow. A low layer beside ``signals``: it imports only ``noai_check.errors`` and ``noai_check.timestamps``.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from noai_check.archive.cdx import Capture
 from noai_check.errors import NoaiCheckError
+from noai_check.timestamps import format_timestamp, now, parse_timestamp
 
 DEFAULT_WINDOW_DAYS = 30
 _STAMP = "%Y%m%d%H%M%S"
@@ -28,7 +29,7 @@ def parse_at(text: str, today: date | None = None) -> date:
     >>> parse_at("2025-05-15", today=date(2026, 1, 1))
     datetime.date(2025, 5, 15)
     """
-    today = today or datetime.now(timezone.utc).date()
+    today = today or parse_timestamp(now()).date()
     try:
         day = date.fromisoformat(text.strip()) if len(text.strip()) == 10 else None
     except ValueError:
@@ -68,7 +69,7 @@ def stamp_iso(timestamp: str) -> str:
     >>> stamp_iso("20250515123000")
     '2025-05-15T12:30:00Z'
     """
-    return stamp_datetime(timestamp).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_timestamp(stamp_datetime(timestamp))
 
 
 @dataclass(frozen=True)

@@ -45,8 +45,8 @@ def cmd_diff(args: argparse.Namespace, console: Console) -> int:
         print_json(result)
         return EXIT_OK
     before, after = result["from"], result["to"]
-    console.print(f"{escape(args.platform)}: run {before['run_id']} ({before['finished_at']}) -> run {after['run_id']} "
-                  f"({after['finished_at']}): {len(result['changes'])} changes, {result['regressions']} lost protection",
+    console.print(f"{escape(args.platform)}: run {before['run_id']} ({_when(before)}) -> run {after['run_id']} "
+                  f"({_when(after)}): {len(result['changes'])} changes, {result['regressions']} lost protection",
                   highlight=False, soft_wrap=True)
     for skipped in result["skipped_incomplete"]:
         console.print(f"  skipped incomplete run {skipped['run_id']} ({escape(str(skipped['finish_reason']))})", highlight=False)
@@ -65,3 +65,8 @@ def cmd_diff(args: argparse.Namespace, console: Console) -> int:
                 console.print(f"    ~ {ai}\u201c{escape(pair['before'])}\u201d -> \u201c{escape(pair['after'])}\u201d",
                               highlight=False, soft_wrap=True)
     return EXIT_OK
+
+
+def _when(run: dict[str, object]) -> str:
+    """When a run finished; an archive audit also says which day it shows."""
+    return f"{run['finished_at']}, archive as of {run['as_of']}" if run.get("archived") else str(run["finished_at"])

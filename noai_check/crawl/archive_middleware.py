@@ -16,7 +16,7 @@ from typing import Any
 
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
-from twisted.internet import reactor, task
+from twisted.internet import task
 
 from noai_check.archive.pacing import CDX, REPLAY, ArchivePacer, ArchiveRefused
 from noai_check.archive.replay import is_refusal, retry_after_seconds
@@ -35,6 +35,12 @@ def archive_kind(url: str, archive_url: str) -> str | None:
     if path.startswith("/cdx/"):
         return CDX
     return REPLAY if path.startswith("/web/") else None
+
+
+def archive_failure(stats: Any) -> str | None:
+    """One line when an archive audit ended without the archive's answers (refused, or its index unreadable)."""
+    reason = stats.get_value("archive/gave_up") or stats.get_value("archive/unreadable")
+    return f"archive: {reason}; the report is marked incomplete" if reason else None
 
 
 def _headers(response: Any) -> list[tuple[str, str]]:
@@ -61,6 +67,8 @@ class ArchivePolitenessMiddleware:
             return
         if self.gave_up:
             raise IgnoreRequest(self.gave_up)
+        from twisted.internet import reactor  # here: importing it installs one, which is Scrapy's to choose
+
         while (wait := self.pacer.wait_for(kind, time.monotonic())) > 0:
             await maybe_deferred_to_future(task.deferLater(reactor, wait))
             if self.gave_up:

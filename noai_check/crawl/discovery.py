@@ -73,6 +73,11 @@ class Discovery:
 
     def requests(self, site: Site) -> Iterator[scrapy.Request]:
         spider = self.spider
+        if spider.archive is not None:  # an archive audit: the archive's index of the hosts, terms, profiles named
+            yield from spider.archive.discovery_requests()
+            yield from self._terms_requests()
+            yield from self._profile_requests()
+            return
         for sitemap in site.robots.sitemaps:
             if origin_of(sitemap) == spider.origin:
                 yield self.sitemap_request(sitemap)
@@ -89,6 +94,10 @@ class Discovery:
                 page_type = "other"
             yield from self._seed(url, page_type)
         yield from self._terms_requests()
+        yield from self._profile_requests()
+
+    def _profile_requests(self) -> Iterator[scrapy.Request]:
+        spider = self.spider
         for user in spider.profiles:
             where = spider.platform.profile_url
             url = where(spider.base_url, user) if where else spider.base_url + spider.platform.profile_path(user)

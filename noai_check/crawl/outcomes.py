@@ -30,6 +30,14 @@ class RobotsForbidden(IgnoreRequest):
     """noai-check's own robots.txt group disallows the request (crawl/middlewares.py)."""
 
 
+class ArchiveUnavailable(IgnoreRequest):
+    """An archive audit has no usable capture for the request (crawl/archive_replay.py): unknown, never absent."""
+
+
+# Meta key of a replay request: the platform URL it stands for (crawl/archive_replay.py).
+ARCHIVE_ORIGINAL = "noai_archive_original"
+
+
 def _decompressed_too_large(error: BaseException | None) -> bool:
     """Scrapy's HttpCompressionMiddleware raises IgnoreRequest from its own size error (a private class)."""
     return isinstance(error, IgnoreRequest) and isinstance(error.__cause__, _DecompressionMaxSizeExceeded)
@@ -50,13 +58,16 @@ def failure_reason(failure: Failure) -> str:
         return f"timeout: {text}"
     if _is(failure, *_CANCELLED) or _decompressed_too_large(error):
         return f"too large: {text}"
-    if _is(failure, RobotsForbidden):
+    if _is(failure, RobotsForbidden, ArchiveUnavailable):
         return text
     if _is(failure, IgnoreRequest) and request is not None and "redirect_ttl" in request.meta:
         return f"too many redirects: {text}"  # RedirectMiddleware's "max redirections reached"
     if _is(failure, *_UNRESOLVED):
         host = urlsplit(request.url).hostname if request is not None else None
         return f"host does not resolve: {host or text}"
+    if request is not None and ARCHIVE_ORIGINAL in request.meta:
+        cut = " (the replay was cut short)" if "DataLoss" in name else ""
+        return f"the archived copy could not be replayed{cut}: {name}" + (f": {text}" if text != name else "")
     return f"{name}: {text}"
 
 
@@ -65,8 +76,9 @@ def failed_fetch(failure: Failure) -> Fetched:
     outcome stays under the URL asked for, with the last hop as ``final_url``."""
     request = failure.request  # type: ignore[attr-defined]
     hops = request.meta.get("redirect_urls") or []
-    asked = hops[0] if hops else request.url
-    return Fetched(asked, None, error=failure_reason(failure), redirects=len(hops), final_url=request.url)
+    here = request.meta.get(ARCHIVE_ORIGINAL, request.url)  # an archive audit: the page's URL, not its replay's
+    asked = hops[0] if hops else here
+    return Fetched(asked, None, error=failure_reason(failure), redirects=len(hops), final_url=here)
 
 
 def fetched_from(response: Response, original_url: str | None = None, redirects: int = 0) -> Fetched:

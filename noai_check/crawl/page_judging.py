@@ -58,9 +58,10 @@ class PageJudging:
         fetched = fetched_from(response, asked)
         reason = self._redirected_away(response, fetched) or unverifiable_reason(fetched)
         readable = reason is None and hasattr(response, "text")
-        follow = readable and page_type in spider.platform.follow_links_from
+        live = spider.archive is None  # an archive audit samples from the archive's index, and HEADs no media
+        follow = live and readable and page_type in spider.platform.follow_links_from
         links = spider.discovery.content_links(response) if follow else []
-        media = spider.media.found(response) if readable and page_type != "media" else []
+        media = spider.media.found(response) if live and readable and page_type != "media" else []
         spider.frontier.journal(fetched.url, [url for url, _ in links], media)
         yield from self.emit(self.judged(fetched, page_type, reason))
         for url, link_type in links:
@@ -111,6 +112,8 @@ class PageJudging:
         )
         if page_type == "media" and site is not None:
             record["ai_txt"] = site.ai_txt.allows(fetched.url).allowed
+        if spider.archive is not None:
+            record.update(spider.archive.record_fields(fetched.url))
         kind = "media" if page_type == "media" else "page"
         return {"_kind": kind, "record": record, "evidence": evidence_record(fetched.url, fetched, analysis)}
 
@@ -132,4 +135,5 @@ class PageJudging:
             "verifiable": reason is None and html is not None, "unverifiable_reason": reason,
             "sha256": hashlib.sha256(fetched.body).hexdigest() if fetched.status is not None else None,
             "fetched_at": now_iso(), "html": html,
+            **(self.spider.archive.record_fields(fetched.url) if self.spider.archive is not None else {}),
         }}

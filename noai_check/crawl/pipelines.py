@@ -17,6 +17,7 @@ from typing import Any
 from scrapy import signals
 
 from noai_check import __version__
+from noai_check.crawl.archive_publish import publish, staging_folder
 from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.jobdir import cut_evidence, cut_partial_line
 from noai_check.crawl.progress import print_summary
@@ -63,7 +64,10 @@ class RecordsPipeline:
 
     def open_spider(self) -> None:
         spider = self.crawler.spider
-        self.out = self.reports_dir / getattr(spider, "report_name", spider.name)
+        self.final = self.reports_dir / getattr(spider, "report_name", spider.name)
+        # An archive audit is written aside and put in place at the end: a run the archive refused
+        # must not replace an earlier complete report of the same day (archive_publish.py).
+        self.out = staging_folder(self.final) if getattr(spider, "archive", None) is not None else self.final
         self.content_types = frozenset(getattr(getattr(spider, "platform", None), "page_types", ()))
         self.out.mkdir(parents=True, exist_ok=True)
         # A JOBDIR crawl that ran before (however it ended) adds to its files; the spider knows.
@@ -192,6 +196,12 @@ class RecordsPipeline:
             spider.logger.exception("noai-check report not written in %s", self.out)
             stats.set_value(NOAI_WRITE_ERROR, f"report not written in {self.out}: {type(error).__name__}: {error}")
             return
+        if self.out != self.final:
+            path, kept = publish(self.out, self.final, spider.logger)
+            self.out = path.parent
+            if kept:
+                stats.set_value(NOAI_WRITE_ERROR, kept)
+                return
         if record_crawl(self.out, spider.logger) is None:  # history.sqlite: lets the next run say what changed
             stats.set_value(NOAI_WRITE_ERROR, f"run not recorded in the history of {self.out.parent} (see the log)")
             return
@@ -223,4 +233,11 @@ class RecordsPipeline:
                 "agents_file": self.config.agents_file,
             },
         }
+        archive = getattr(spider, "archive", None)
+        if archive is not None:  # an archive audit: what day it shows, and from which captures
+            meta["source"], meta["as_of"] = "archive", archive.window.at.isoformat()
+            meta["archive"] = archive.report_meta()
+            meta["settings"]["as_of"], meta["settings"]["window_days"] = meta["as_of"], archive.window.days
+            if archive.status.cdx_failed and meta["complete"]:
+                meta["complete"], meta["finish_reason"] = False, "archive_unreadable"
         return write_report(self.out, meta, self.sites, spider.platform, spider.registry)

@@ -18,6 +18,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Paces requests to the Internet Archive and honours its Retry-After; above RetryMiddleware (550),
     # so it sees a 429 first (Scrapy's retry would ask again at once).
     "noai_check.crawl.archive_middleware.ArchivePolitenessMiddleware": 650,
+    # An archive audit (-a at=): platform URLs as raw replays and back; between the politeness (which
+    # sees refusals first) and RedirectMiddleware (600), which then only sees the page's own answers.
+    "noai_check.crawl.archive_replay.ArchiveReplayMiddleware": 640,
     # Cookies are off (COOKIES_ENABLED); None also spares importing the middleware at start-up.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
 }

@@ -116,9 +116,12 @@ class SiteFiles:
         files = state["site_files"].setdefault(origin, {})
         files[key] = fetched
         if key == "robots_txt":
-            if origin == spider.origin and (fetched.error or "").startswith("host does not resolve"):
-                state["fatal"] = fetched.error
-                spider.logger.error("cannot audit %s: %s; every page is reported unverifiable", origin, fetched.error)
+            unresolved = (fetched.error or "").startswith("host does not resolve")
+            # An archive audit with no robots.txt of that time: every verdict would rest on a guess.
+            unarchived = spider.archive is not None and fetched.status is None
+            if origin == spider.origin and (unresolved or unarchived):
+                state["fatal"] = fetched.error if unresolved else f"robots.txt of that time unknown: {fetched.error}"
+                spider.logger.error("cannot audit %s: %s; every page is reported unverifiable", origin, state["fatal"])
             yield from self.requests(origin, tuple(k for k in SITE_FILES if k != "robots_txt"))
             return
         site = self.site(origin)

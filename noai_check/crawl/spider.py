@@ -28,6 +28,7 @@ from scrapy import signals
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from noai_check.crawl.archive_source import ArchiveSource, archive_problem
 from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.discovery import Discovery
 from noai_check.crawl.frontier import Frontier
@@ -80,10 +81,13 @@ class PlatformSpider(scrapy.Spider):
         seed: str | None = None,
         media_hosts: str = "",
         content_hosts: str = "",
+        at: str | None = None,
+        window: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages)  # a subclass checks its own
+        # A subclass checks its own arguments; these are everyone's.
+        problem = PlatformSpider.argument_problem(base_url=base_url, max_pages=max_pages, at=at, window=window)
         if problem:
             raise ValueError(problem)
         self.base_url = (base_url or self.platform.base_url).rstrip("/")
@@ -107,10 +111,20 @@ class PlatformSpider(scrapy.Spider):
         self.frontier = Frontier(self)
         self.judging = PageJudging(self)
         self.media = Media(self)
+        # -a at=YYYY-MM-DD: audit the archive's captures around that day (archive_source.py), into <name>@<at>.
+        self.archive = ArchiveSource.from_args(self, at, window)
+        if self.archive is not None:
+            self.report_name = f"{self.name}@{self.archive.window.at.isoformat()}"
 
     @classmethod
-    def argument_problem(cls, base_url: str | None = None, max_pages: str | int = 200, **_: Any) -> str | None:
+    def argument_problem(
+        cls, base_url: str | None = None, max_pages: str | int = 200, at: str | None = None,
+        window: str | None = None, **_: Any,
+    ) -> str | None:
         """A one-line message for a bad spider argument, or None (used by `scrapy crawl` before starting)."""
+        problem = archive_problem(at, window)
+        if problem:
+            return problem
         if base_url is not None:
             problem = url_problem("base_url", base_url)
             if problem:
@@ -186,7 +200,8 @@ class PlatformSpider(scrapy.Spider):
     # -- Scrapy's entry points: each job's module does the work ----------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        for request in self.site_files.requests(self.origin, ("robots_txt",)):
+        first = self.archive.start_requests() if self.archive else self.site_files.requests(self.origin, ("robots_txt",))
+        for request in first:
             yield request
 
     def parse_site_file(self, response: Response) -> Iterator[Any]:

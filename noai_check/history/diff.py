@@ -32,14 +32,23 @@ def _complete_or_refuse(run: RunInfo | None, run_id: int, platform: str) -> RunI
     return run
 
 
+def _shown_order(run: RunInfo) -> tuple[str, int]:
+    """Runs in the order of the days they show: an archive audit of 2025 comes before last week's live run."""
+    return run.shown_on, run.run_id
+
+
 def choose_runs(history: History, platform: str, from_id: int | None = None, to_id: int | None = None) -> tuple[RunInfo, RunInfo]:
-    """The pair to compare: by default the last two complete runs; explicit incomplete runs are refused."""
+    """The pair to compare, earlier day shown first: by default the last two complete runs; incomplete ones are refused.
+
+    Runs are ordered by the day they show (``as_of`` for an archive audit, else the day they finished),
+    so ``--from`` a live run ``--to`` an archived one still reads from the past to the present.
+    """
     if from_id is not None and from_id == to_id:
         raise NoaiCheckError(f"--from and --to are both run {from_id}: a run has no changes from itself; pick two runs")
     runs = history.runs(platform)
     if not runs:
         raise NoaiCheckError(f"no runs of {platform} recorded in {history.path}")
-    complete = [r for r in runs if r.complete]
+    complete = sorted((r for r in runs if r.complete), key=_shown_order)
     if to_id is not None:
         to = _complete_or_refuse(history.run(to_id), to_id, platform)
     elif complete:
@@ -47,8 +56,9 @@ def choose_runs(history: History, platform: str, from_id: int | None = None, to_
     else:
         raise NoaiCheckError(f"no complete run of {platform} recorded ({len(runs)} incomplete): nothing to compare")
     if from_id is not None:
-        return _complete_or_refuse(history.run(from_id), from_id, platform), to
-    earlier = [r for r in complete if r.run_id < to.run_id]
+        first = _complete_or_refuse(history.run(from_id), from_id, platform)
+        return (first, to) if _shown_order(first) <= _shown_order(to) else (to, first)
+    earlier = [r for r in complete if _shown_order(r) < _shown_order(to)]
     if not earlier:
         raise NoaiCheckError(f"only one complete run of {platform} up to run {to.run_id}: nothing to compare it with yet")
     return earlier[-1], to
@@ -66,8 +76,10 @@ def diff_history(reports_dir: Path, platform: str, from_id: int | None = None, t
     changes = diff_snapshots(before, after, registry or load_registry())
     return {
         "platform": platform,
-        "from": {"run_id": before.run_id, "finished_at": before.finished_at},
-        "to": {"run_id": after.run_id, "finished_at": after.finished_at},
+        "from": {"run_id": before.run_id, "finished_at": before.finished_at, "as_of": before_run.shown_on,
+                 "archived": before_run.as_of is not None},
+        "to": {"run_id": after.run_id, "finished_at": after.finished_at, "as_of": after_run.shown_on,
+               "archived": after_run.as_of is not None},
         "skipped_incomplete": skipped,
         "regressions": sum(1 for c in changes if c["regression"]),
         "changes": changes,
@@ -83,8 +95,10 @@ def changes_for_report(reports_dir: Path, platform: str, report: dict[str, Any] 
     ``noai-check diff``) say what was compared, or why nothing was.
     """
     reports_dir = Path(reports_dir)
+    # <platform>@<as_of> is an archive audit's folder (.<platform>@<as_of>.partial while it is written).
+    folder, platform = platform, platform.partition("@")[0].lstrip(".")
     try:
-        meta = read_run_meta(reports_dir / platform)  # cheap checks first: a 50k-page run is read only to compare
+        meta = read_run_meta(reports_dir / folder)  # cheap checks first: a 50k-page run is read only to compare
     except NoaiCheckError as error:
         return [_note(f"Changes could not be computed: {error}")]
     if not meta.get("complete"):
@@ -93,18 +107,21 @@ def changes_for_report(reports_dir: Path, platform: str, report: dict[str, Any] 
     if not (reports_dir / HISTORY_FILE).exists():
         return [_note("This is the first recorded run: there is nothing to compare with yet.")]
     this_run = (meta.get("started_at"), meta.get("finished_at"))
+    shown = (meta.get("as_of") or (meta.get("finished_at") or "")[:10], meta.get("finished_at") or "")
     try:
         with open_history(reports_dir) as history:
-            earlier = [r for r in history.runs(platform) if r.complete and r.finished_at <= (meta.get("finished_at") or "")
-                       and (r.started_at, r.finished_at) != this_run]
+            # The run showing the latest day before this one's (an archive audit's as_of, or a live run's day).
+            earlier = sorted((r for r in history.runs(platform) if r.complete and (r.shown_on, r.finished_at) <= shown
+                              and (r.started_at, r.finished_at) != this_run), key=lambda r: (r.shown_on, r.finished_at))
             if not earlier:
                 return [_note("No earlier complete run is recorded: there is nothing to compare with yet.")]
             previous = history.load(earlier[-1].run_id)
-        current = snapshot_from_reports(reports_dir / platform, report)
+            previous_info = earlier[-1]
+        current = snapshot_from_reports(reports_dir / folder, report)
         changes = diff_snapshots(previous, current, load_registry())
     except Exception as error:  # noqa: BLE001 - the report must be written whatever the history holds
         return [_note(f"Changes could not be computed: {error}")]
-    since = f"run {previous.run_id} (finished {previous.finished_at})"
+    since = previous_info.label()
     if not changes:
         return [_note(f"No changes since {since}.")]
     regressions = sum(1 for c in changes if c["regression"])

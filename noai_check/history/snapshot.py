@@ -106,13 +106,21 @@ class RunInfo:
     finished_at: str
     complete: bool
     finish_reason: str | None
+    as_of: str | None = None  # an archive audit's day (YYYY-MM-DD); None for a live run
+
+    @property
+    def shown_on(self) -> str:
+        """The day the run shows the site: an archive audit's ``as_of``, else the day it finished."""
+        return self.as_of or self.finished_at[:10]
 
     def ref(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "started_at": self.started_at, "finished_at": self.finished_at}
+        ref = {"run_id": self.run_id, "started_at": self.started_at, "finished_at": self.finished_at}
+        return {**ref, "as_of": self.as_of} if self.as_of else ref
 
     def label(self) -> str:
         state = "" if self.complete else f", incomplete: {self.finish_reason}"
-        return f"run {self.run_id} (finished {self.finished_at}{state})"
+        seen = f", archive as of {self.as_of}" if self.as_of else ""
+        return f"run {self.run_id} (finished {self.finished_at}{seen}{state})"
 
 
 def _compact_claims(claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -185,7 +193,8 @@ def snapshot_from_reports(
     report = report or {}
     compact: dict[int, tuple[Verdicts, str]] = {}
     snapshot = RunSnapshot(
-        platform=out.name, run_id=None, base_url=meta.get("base_url"), started_at=meta.get("started_at"),
+        # An archive audit's folder is <platform>@<as_of>: its runs are the platform's runs, told apart by as_of.
+        platform=out.name.partition("@")[0] if meta.get("source") == "archive" else out.name, run_id=None, base_url=meta.get("base_url"), started_at=meta.get("started_at"),
         finished_at=meta.get("finished_at") or report.get("finished_at") or "",
         complete=bool(meta.get("complete")), finish_reason=meta.get("finish_reason"),
         settings=meta.get("settings") or {}, tool_version=meta.get("tool_version"),

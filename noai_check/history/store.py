@@ -236,13 +236,14 @@ class History:
 
     def runs(self, platform: str | None = None) -> list[RunInfo]:
         """Runs oldest first (of one platform, or all)."""
-        query = "SELECT id, platform, started_at, finished_at, complete, finish_reason FROM runs"
+        query = "SELECT id, platform, started_at, finished_at, complete, finish_reason, settings FROM runs"
         args: tuple[Any, ...] = ()
         if platform is not None:
             query += " WHERE platform = ?"
             args = (platform,)
         with self._reading():
-            return [RunInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in self.conn.execute(query + " ORDER BY id", args)]
+            return [RunInfo(r[0], r[1], r[2], r[3], bool(r[4]), r[5], _as_of(r[6]))
+                    for r in self.conn.execute(query + " ORDER BY id", args)]
 
     def run(self, run_id: int) -> RunInfo | None:
         return next((r for r in self.runs() if r.run_id == run_id), None)
@@ -287,6 +288,12 @@ class History:
     def _content(self, sha256: str) -> bytes | None:
         row = self.conn.execute("SELECT content FROM blobs WHERE sha256 = ?", (sha256,)).fetchone()
         return bytes(row[0]) if row else None
+
+
+def _as_of(settings: str) -> str | None:
+    """An archive audit's day, kept in the run's settings (no schema change for it)."""
+    value = json.loads(settings).get("as_of") if settings.startswith("{") else None
+    return value if isinstance(value, str) else None
 
 
 def _pragma(conn: sqlite3.Connection, name: str) -> int:

@@ -20,6 +20,7 @@ Stdlib only and independent of ``noai_check.archive`` (a replica must not share 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import json
 import re
@@ -128,6 +129,8 @@ class ArchiveSite:
     retry_after: str = "1"
     down: bool = False  # every request: 503 without Memento-Datetime (with Retry-After)
     page_size: int | None = None  # at most this many rows per CDX answer when paging (None: only ``limit``)
+    gzip_replays: bool = False  # replays sent gzip-encoded (Content-Encoding: gzip), as the Wayback Machine may
+    garbage_rows: bool = False  # every CDX answer also carries malformed rows (short, bad timestamp, bad status)
     log: list[tuple[float, str, str]] = field(default_factory=list)  # (monotonic time, target, User-Agent)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -175,6 +178,8 @@ class ArchiveSite:
             limit = min(limit or self.page_size, self.page_size)
         out: list[list[str]] = [list(fields)]
         out += [[row.cell(name) for name in fields] for row in rows[:limit]]
+        if self.garbage_rows and len(out) > 1:
+            out[1:1] = [["2025"], ["not-a-time"] * len(fields), [cell if name != "statuscode" else "OK" for name, cell in zip(fields, out[1])]]
         if limit and len(rows) > limit and (query.get("showResumeKey") or [""])[0] == "true":
             last = rows[limit - 1]
             out += [[], [quote(f"{last.key} {last.snapshot.timestamp}")]]
@@ -228,6 +233,8 @@ class ArchiveSite:
             else:
                 headers.append(("X-Archive-Orig-" + name, value))
         cut = len(served.body) // 2 if nearest.snapshot.truncated else None
+        if self.gzip_replays and served.body and cut is None:
+            return Answer(served.status, (*headers, ("Content-Encoding", "gzip")), gzip.compress(served.body, mtime=0))
         return Answer(served.status, tuple(headers), served.body, cut)
 
 

@@ -4,7 +4,7 @@ Every capture is one row of a table below: add a row to add a capture. ``ROBOTS`
 story (AI-crawler groups added from August 2023, one removed in 2025, GPTBot unblocked in 2026, a
 503 capture in 2024), ``TERMS`` the terms page that gains an AI-training clause on 2024-02-07,
 ``SITE_FILES`` the other site files (404 captures mean "absent then"; ai.txt is never captured:
-unknown), ``PAGES`` the track and profile captures of May 2025, some with noai (meta or archived
+unknown; llms.txt redirects in 2025), ``PAGES`` the track and profile captures of May 2025, some with noai (meta or archived
 ``X-Robots-Tag``), some without, a revisit, a redirect, 404 and 503 captures and a truncated replay.
 
 ``expected_pages_2025()`` says what a correct archive crawl at 2025-05-15 (window 30) finds.
@@ -55,7 +55,10 @@ TERMS: tuple[tuple[str, str | None], ...] = (
 # (path, timestamp, status, headers, body)
 SITE_FILES: tuple[tuple[str, str, int, tuple[tuple[str, str], ...], str], ...] = (
     ("/.well-known/tdmrep.json", "20250420000000", 404, HTML, "<h1>Not Found</h1>"),
-    ("/llms.txt", "20250505000000", 404, HTML, "<h1>Not Found</h1>"),
+    ("/llms.txt", "20230505000000", 404, HTML, "<h1>Not Found</h1>"),
+    # In 2025 llms.txt redirects to llms-full.txt: the crawl follows it to that file's own capture.
+    ("/llms.txt", "20250505000000", 301, HTML + (("Location", HOST + "/llms-full.txt"),), ""),
+    ("/llms-full.txt", "20250506000000", 200, TEXT, "# SoundCloud\n\n> Music and audio.\n"),
 )
 
 _NOAI_META = '<meta name="robots" content="noai, noimageai">'

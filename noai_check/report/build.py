@@ -76,7 +76,7 @@ def build(out: Path, meta: dict[str, Any], sites: dict[str, Any], platform: Plat
     from noai_check.judge.registry import TRAINING_PURPOSES
 
     summary = Summary()
-    claims = tally_claims(platform.claims, registry)
+    claims = tally_claims(platform.claims, registry, as_of=meta.get("as_of"))
     training = frozenset(a.token for a in registry.agents if a.purpose in TRAINING_PURPOSES)
     rows: list[dict[str, Any]] = []
     examples: dict[str, dict[str, str]] = {}  # origin -> page type -> first URL crawled there

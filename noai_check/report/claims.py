@@ -101,6 +101,7 @@ class ClaimTally:
     satisfying: int = 0
     unverifiable: int = 0
     failures: Counter[str] = field(default_factory=Counter)
+    as_of: str | None = None  # the day the run shows (an archive audit's ``at``); a dated claim is judged as of it
     _examples: dict[bool, list[dict[str, Any]]] = field(default_factory=lambda: {False: [], True: []})
 
     @property
@@ -130,6 +131,7 @@ class ClaimTally:
             examples.append({
                 "url": record["url"], "page_type": record["page_type"], "satisfies": ok, "detail": detail,
                 "sha256": record.get("sha256"),
+                **({"archive_url": record["archive_url"]} if record.get("archive_url") else {}),
             })
             examples.sort(key=lambda e: e["url"])
             del examples[_EVIDENCE_EXAMPLES:]
@@ -159,8 +161,25 @@ class ClaimTally:
             "share_ci95": list(interval) if interval else None,
             "failures": [{"detail": d, "pages": n} for d, n in ranked(self.failures)[:_FAILURE_KINDS]],
             "evidence": self.evidence,
+            **({"judged_as_of": self.as_of, "timing": claim_timing(self.claim.date, self.as_of)} if self.as_of else {}),
         }
 
 
-def tally_claims(claims: tuple[Claim, ...], registry: Registry) -> list[ClaimTally]:
-    return [ClaimTally(claim, page_check(claim, registry)) for claim in claims]
+def claim_timing(claim_date: str | None, as_of: str) -> str:
+    """One line: does the run show the site when the claim was made?
+
+    >>> claim_timing("2025-05", "2025-05-15")
+    'judged as of 2025-05-15, when the claim (2025-05) was made'
+    >>> claim_timing("2025-05", "2026-12-05")
+    'judged as of 2026-12-05, not when the claim (2025-05) was made: an archive audit (-a at=2025-05-15) shows then'
+    """
+    if not claim_date:
+        return f"judged as of {as_of}"
+    if as_of.startswith(claim_date) or claim_date.startswith(as_of):
+        return f"judged as of {as_of}, when the claim ({claim_date}) was made"
+    day = claim_date + "-15" if len(claim_date) == 7 else claim_date
+    return f"judged as of {as_of}, not when the claim ({claim_date}) was made: an archive audit (-a at={day}) shows then"
+
+
+def tally_claims(claims: tuple[Claim, ...], registry: Registry, as_of: str | None = None) -> list[ClaimTally]:
+    return [ClaimTally(claim, page_check(claim, registry), as_of=as_of) for claim in claims]

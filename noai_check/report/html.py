@@ -192,6 +192,7 @@ def render_html(report: dict[str, Any], out: Path | None = None, page_rows: list
     context = {
         "changes": changes,
         "r": report,
+        "copies": (report.get("archive") or {}).get("replayed") or {},  # an archive audit: URL -> its archived copy
         "name": report_name(report),
         "claims": [claim_view(c) for c in report.get("claims", [])],
         "answer": short_answer(report.get("claims", [])),

@@ -72,7 +72,7 @@ def write_index(reports_dir: Path) -> Path:
     path = reports_dir / INDEX_NAME
     with locked(reports_dir / LOCK_NAME):
         entries = []
-        for folder in sorted((p for p in reports_dir.iterdir() if p.is_dir()), key=lambda p: p.name.lower()):
+        for folder in sorted((p for p in reports_dir.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name.lower()):
             entry = _summary(folder)
             if entry is not None:
                 entries.append(entry)

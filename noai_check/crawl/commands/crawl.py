@@ -2,7 +2,8 @@
 
 2: bad spider arguments or a bad NOAI_AGENTS_FILE, one line and no traceback, before anything
 starts. 1: the crawl ran but its report or history could not be written (a full disk, a
-read-only folder), so a workflow never goes on to verify the previous run's data. 0 otherwise.
+read-only folder), so a workflow never goes on to verify the previous run's data, or an archive audit
+(-a at=) that the archive refused or could not answer (its report is marked incomplete). 0 otherwise.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from noai_check.crawl.archive_middleware import archive_failure
 from noai_check.crawl.config import CrawlConfig
 
 
@@ -98,4 +100,7 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
         elif crawler.stats is not None and crawler.stats.get_value(NOAI_WRITE_ERROR):
             sys.stderr.write(f"error: {crawler.stats.get_value(NOAI_WRITE_ERROR)}\n")
+            self.exitcode = 1
+        elif crawler.stats is not None and (archive := archive_failure(crawler.stats)):
+            sys.stderr.write(f"error: {archive}\n")
             self.exitcode = 1
