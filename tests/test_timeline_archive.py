@@ -234,3 +234,13 @@ def test_any_site_by_its_base_url(start_archive, capsys, tmp_path):
     timeline = json.loads((tmp_path / "blog.example.org" / "timeline.json").read_text())
     assert timeline["host"] == "blog.example.org" and timeline["agents_by_page_type"] == {}
     assert states(timeline["agents"]["CCBot"]) == [("2024-01-01", "unknown"), ("2024-03-01", "blocked")]
+
+
+def test_gzip_encoded_replays_and_garbage_cdx_rows(start_archive, capsys, tmp_path):
+    archive = start_archive([Snapshot(f"{HOST}/robots.txt", "20240301000000", 200, TEXT, b"User-agent: GPTBot\nDisallow: /\n")],
+                            gzip_replays=True, garbage_rows=True)
+    code, timeline, err = run(capsys, archive.url, tmp_path, "--from", "2024", "--to", "2024")
+    assert code == 0 and "Traceback" not in err
+    assert timeline["first_blocked"]["GPTBot"] == "2024-03-01T00:00:00Z"
+    assert len(timeline["versions"]["/robots.txt"]) == 1
+    assert sum("(skipped)" in f for f in timeline["findings"]) >= 3

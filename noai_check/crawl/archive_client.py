@@ -9,11 +9,14 @@ crawler's one User-Agent. Redirects are not followed here: a replayed 3xx is a c
 
 from __future__ import annotations
 
+import gzip
 import http.client
+import io
 import threading
 import time
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -129,4 +132,19 @@ def _get(url: str, timeout: float) -> Answer:
     declared = next((v for k, v in headers if k.lower() == "content-length"), "")
     if declared.strip().isdigit() and len(body) < int(declared):  # read(n) returns short instead of raising
         return Answer(status, headers, None, f"the replay body was cut short ({len(body)} of {int(declared)} bytes)")
-    return Answer(status, headers, body)
+    return _decoded(status, headers, body)
+
+
+def _decoded(status: int, headers: list[tuple[str, str]], body: bytes) -> Answer:
+    """The body without the archive's own gzip Content-Encoding (it may gzip a replay whatever we accept)."""
+    encoding = next((v for k, v in headers if k.lower() == "content-encoding"), "").strip().lower()
+    if encoding not in ("gzip", "x-gzip") or not body:
+        return Answer(status, headers, body)
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(body)) as stream:
+            plain = stream.read(MAX_BODY + 1)
+    except (OSError, EOFError, zlib.error) as error:
+        return Answer(status, headers, None, f"the replay's gzip body could not be decoded: {error}")
+    if len(plain) > MAX_BODY:
+        return Answer(status, headers, None, f"the replay body is over {MAX_BODY // (1024 * 1024)} MiB")
+    return Answer(status, [(k, v) for k, v in headers if k.lower() != "content-encoding"], plain)
