@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from noai_check.cli import main
-from noai_check.cli.timeline import cdx_delay, date_range, parse_period
+from noai_check.cli.timeline import archive_config, date_range, parse_period
 from noai_check.errors import NoaiCheckError
 
 TODAY = datetime(2026, 12, 5, 17, 0, tzinfo=timezone.utc)
@@ -41,8 +41,10 @@ def test_a_bad_cdx_delay_in_the_environment_is_refused(value, monkeypatch, capsy
 
 
 def test_cdx_delay_defaults_to_the_archive_policy_and_may_be_lowered():
-    assert cdx_delay({}) == 2.5 and cdx_delay({"NOAI_ARCHIVE_CDX_DELAY": "0"}) == 0.0
-    assert cdx_delay({"NOAI_ARCHIVE_CDX_DELAY": " 0.25 "}) == 0.25
+    assert archive_config({}).archive_cdx_delay == 2.5 and archive_config({"NOAI_ARCHIVE_CDX_DELAY": "0"}).archive_cdx_delay == 0.0
+    assert archive_config({"NOAI_ARCHIVE_CDX_DELAY": " 0.25 "}).archive_cdx_delay == 0.25
+    assert archive_config({}).archive_url == "https://web.archive.org"
+    assert archive_config({"NOAI_MAX_MEDIA": "many"}).archive_replays == 4  # a crawl setting is not the timeline's
 
 
 def test_periods_run_from_their_first_moment_to_their_last_second():

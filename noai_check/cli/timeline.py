@@ -7,10 +7,11 @@ import json
 import math
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from rich.console import Console
@@ -18,9 +19,11 @@ from rich.markup import escape
 
 from noai_check.cli.common import EXIT_OK, print_json
 from noai_check.errors import NoaiCheckError
-from noai_check.timestamps import format_timestamp
+from noai_check.timestamps import format_timestamp, now, parse_timestamp
 
-DEFAULT_ARCHIVE = "https://web.archive.org"
+if TYPE_CHECKING:
+    from noai_check.crawl.config import CrawlConfig
+
 _PERIOD = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 FIRST_YEAR = 1996  # the archive's first captures
 
@@ -33,8 +36,9 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     sub.add_argument("--from", dest="start", metavar="YYYY[-MM[-DD]]", help="first day (default: the first archived version)")
     sub.add_argument("--to", dest="end", metavar="YYYY[-MM[-DD]]", help="last day, whole (default: today)")
     sub.add_argument("--base-url", help="the site to follow (default: the platform's own)")
-    sub.add_argument("--archive-url", help=f"the archive (default: $NOAI_ARCHIVE_URL, else {DEFAULT_ARCHIVE}); "
-                     "$NOAI_ARCHIVE_CDX_DELAY sets the seconds between CDX requests (default 2.5)")
+    sub.add_argument("--archive-url", help="the archive (default: $NOAI_ARCHIVE_URL, else https://web.archive.org); "
+                     "$NOAI_ARCHIVE_CDX_DELAY sets the seconds between CDX requests (default 2.5), "
+                     "$NOAI_ARCHIVE_REPLAYS the replays at a time (default 4)")
     sub.add_argument("--reports-dir", default="reports", help="where to write <platform>/timeline.json and .html (default reports)")
     sub.add_argument("--json", action="store_true", help="print timeline.json instead of a summary")
     sub.set_defaults(handler=cmd_timeline)
@@ -77,20 +81,32 @@ def date_range(start: str | None, end: str | None, today: datetime) -> tuple[dat
     return first, last
 
 
-def cdx_delay(environ: dict[str, str] | os._Environ[str]) -> float:
-    """$NOAI_ARCHIVE_CDX_DELAY: seconds between CDX requests (a number >= 0; default 2.5)."""
-    from noai_check.archive.pacing import DEFAULT_CDX_DELAY
+class _Environment:
+    """The archive settings from the environment, read by CrawlConfig as a crawl reads its own settings."""
 
-    raw = environ.get("NOAI_ARCHIVE_CDX_DELAY", "").strip()
-    if not raw:
-        return DEFAULT_CDX_DELAY
+    NAMES = ("NOAI_ARCHIVE_URL", "NOAI_ARCHIVE_CDX_DELAY", "NOAI_ARCHIVE_REPLAYS")
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self.values = {name: environ[name] for name in self.NAMES if name in environ}
+
+    def get(self, name: str, default: object = None) -> object:
+        return self.values.get(name, default)
+
+    def getbool(self, name: str, default: bool = False) -> bool:
+        return default
+
+
+def archive_config(environ: Mapping[str, str]) -> CrawlConfig:
+    """$NOAI_ARCHIVE_URL, $NOAI_ARCHIVE_CDX_DELAY (seconds, a finite number >= 0) and $NOAI_ARCHIVE_REPLAYS."""
+    from noai_check.crawl.config import CrawlConfig
+
     try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if not math.isfinite(value) or value < 0:
-        raise NoaiCheckError(f"NOAI_ARCHIVE_CDX_DELAY must be a number of seconds >= 0, not {raw!r}")
-    return value
+        config = CrawlConfig.from_settings(_Environment(environ))
+    except ValueError as error:
+        raise NoaiCheckError(str(error)) from None
+    if not math.isfinite(config.archive_cdx_delay):
+        raise NoaiCheckError(f"NOAI_ARCHIVE_CDX_DELAY must be a number of seconds >= 0, got '{config.archive_cdx_delay}'")
+    return config
 
 
 def _target(args: argparse.Namespace) -> tuple[str, str, tuple[str, ...], str]:
@@ -118,9 +134,10 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
     from noai_check.crawl.fetch_one import check_url
 
     name, base_url, terms_paths, folder = _target(args)
-    archive_url = check_url(args.archive_url or os.environ.get("NOAI_ARCHIVE_URL") or DEFAULT_ARCHIVE).rstrip("/")
-    first, last = date_range(args.start, args.end, datetime.now(timezone.utc).replace(microsecond=0))
-    timeline = _build(args, name, base_url, terms_paths, archive_url, first, last)
+    config = archive_config(os.environ)
+    archive_url = check_url(args.archive_url or config.archive_url).rstrip("/")
+    first, last = date_range(args.start, args.end, parse_timestamp(now()))
+    timeline = _build(config, name, base_url, terms_paths, archive_url, first, last)
     out = Path(args.reports_dir) / folder
     written = _write(out, timeline)
     if args.json:
@@ -133,7 +150,7 @@ def cmd_timeline(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK
 
 
-def _build(args: argparse.Namespace, name: str, base_url: str, terms_paths: tuple[str, ...], archive_url: str,
+def _build(config: CrawlConfig, name: str, base_url: str, terms_paths: tuple[str, ...], archive_url: str,
            first: datetime | None, last: datetime) -> dict[str, Any]:
     from noai_check.archive.pacing import ArchivePacer
     from noai_check.crawl.archive_client import ArchiveClient
@@ -149,7 +166,8 @@ def _build(args: argparse.Namespace, name: str, base_url: str, terms_paths: tupl
     def waiting(seconds: float, why: str) -> None:
         progress(f"{why}: waiting {seconds:.0f} s before asking again")
 
-    client = ArchiveClient(ArchivePacer(cdx_delay=cdx_delay(os.environ)), on_wait=waiting)
+    pacer = ArchivePacer(cdx_delay=config.archive_cdx_delay, max_replays=config.archive_replays)
+    client = ArchiveClient(pacer, on_wait=waiting)
     request = TimelineRequest(
         platform=name, base_url=base_url, archive_url=archive_url,
         from_ts=first.strftime("%Y%m%d") if first else None, to_ts=last.strftime("%Y%m%d%H%M%S"),
@@ -157,7 +175,7 @@ def _build(args: argparse.Namespace, name: str, base_url: str, terms_paths: tupl
         tokens=load_registry().tokens(), sample_paths=sample_paths(name), terms_paths=terms_paths, progress=progress,
     )
     progress(f"asking {archive_url} for the versions of {request.host}'s files")
-    return build_archive_timeline(request, client)
+    return build_archive_timeline(request, client, workers=config.archive_replays)
 
 
 def _write(out: Path, timeline: dict[str, Any]) -> bool:
