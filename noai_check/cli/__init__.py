@@ -1,6 +1,6 @@
 """How a person asks: the ``noai-check`` command, its parser wiring and the one error boundary (``main``).
 
-Each subcommand lives in its own module here (check, probe, robots, demo, report, export, diff, verify):
+Each subcommand lives in its own module here (check, probe, robots, demo, report, export, diff, verify, timeline):
 its options and its ``cmd_`` function; what they share is in ``common``. May import every
 layer; nothing imports it. JSON (``--json``) is for machines; its keys are a stable contract
 documented in README.md.
@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from noai_check import __version__
-from noai_check.cli import check, demo, diff, export, probe, report, robots, verify
+from noai_check.cli import check, demo, diff, export, probe, report, robots, timeline, verify
 from noai_check.cli.common import EXIT_BUG, EXIT_USAGE, Parser
 from noai_check.errors import NoaiCheckError
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"noai-check {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    for command in (check, probe, robots, demo, report, export, diff, verify):  # the order `--help` lists them in
+    for command in (check, probe, robots, demo, report, export, diff, verify, timeline):  # the order `--help` lists them in
         command.add_command(commands)
     return parser
 
@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, console))
     except NoaiCheckError as error:  # RegistryError and ScenarioError are NoaiCheckErrors too
         errors.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
-        return EXIT_USAGE
+        return int(getattr(error, "exit_code", EXIT_USAGE))
     except KeyboardInterrupt:
         errors.print("interrupted")
         return 130

@@ -39,7 +39,7 @@ from noai_check.report.html_views import (
 )
 from noai_check.timestamps import parse_timestamp
 
-EXTRA_FILES = ("evidence/responses.jsonl.gz", "terms.jsonl")  # linked when the crawl left them
+EXTRA_FILES = ("evidence/responses.jsonl.gz", "terms.jsonl", "timeline.html")  # linked when the crawl left them
 MAX_HOSTS_IN_FULL = 12  # hosts whose files are shown line by line; the rest get their status row only
 
 _SORT_SCRIPT = """
