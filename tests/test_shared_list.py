@@ -119,3 +119,5 @@ def test_redis_lost_mid_crawl_is_one_clear_error(redis_server: RedisServer) -> N
 def test_a_bad_name_is_refused(redis_server: RedisServer) -> None:
     with pytest.raises(NoaiCheckError, match="list name"):
         shared(redis_server, name="two words")
+    with pytest.raises(NoaiCheckError, match="list name"):
+        shared(redis_server, name="any*")

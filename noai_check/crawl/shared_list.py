@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Iterable, Iterator
+import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -24,6 +25,7 @@ from noai_check.errors import NoaiCheckError
 
 DEFAULT_LEASE_SECONDS = 300.0  # a domain's five site files and home page, each with a short timeout, fit easily
 ENQUEUE_BATCH = 1000  # domains per round trip: 100,000 domains in 100 calls
+_NAME = re.compile(r"[A-Za-z0-9._-]{1,100}")
 
 # KEYS: domains, pending, meta; ARGV: domain1, rank1, domain2, rank2, ... -> how many were new.
 _ENQUEUE = """
@@ -125,10 +127,10 @@ class SharedList:
     """One named domain list in Redis; every method is safe to call from any number of workers at once."""
 
     def __init__(self, client: redis.Redis, name: str, url: str = "redis", lease_seconds: float = DEFAULT_LEASE_SECONDS):
-        if not name or any(c.isspace() for c in name):
-            raise NoaiCheckError(f"list name {name!r}: give a non-empty name without spaces")
+        if not _NAME.fullmatch(name):
+            raise NoaiCheckError(f"list name {name!r}: use letters, digits, '.', '_' and '-' (it names Redis keys and a folder)")
         self.client, self.name, self.url, self.lease_seconds = client, name, url, lease_seconds
-        prefix = f"noai:sites:{name}:"
+        self.prefix = prefix = f"noai:sites:{name}:"
         self.keys = {part: prefix + part for part in ("domains", "pending", "leases", "results", "attempts", "meta")}
         self._enqueue = client.register_script(_ENQUEUE)
         self._claim = client.register_script(_CLAIM)
@@ -168,6 +170,16 @@ class SharedList:
             return 0
         keys = [self.keys["domains"], self.keys["pending"], self.keys["meta"]]
         return int(self._enqueue(keys=keys, args=chunk))
+
+    def save_info(self, key: str, value: object) -> None:
+        """Keep a fact about the list (the lines the reader skipped) for ``collect`` to put in the report."""
+        with redis_errors(self.url):
+            self.client.hset(self.keys["meta"], f"info:{key}", json.dumps(value, sort_keys=True))
+
+    def info(self, key: str) -> Any:
+        with redis_errors(self.url):
+            raw = self.client.hget(self.keys["meta"], f"info:{key}")
+        return None if raw is None else json.loads(str(raw))
 
     def is_enqueued(self) -> bool:
         with redis_errors(self.url):
@@ -246,7 +258,8 @@ class SharedList:
                     if raw is not None:
                         yield json.loads(raw)
 
-    def delete(self) -> None:
-        """Forget the list (a new crawl of the same NAME starts from scratch)."""
+    def delete(self) -> int:
+        """Forget the list, its results and its workers' request queues (a new run of NAME starts from scratch)."""
         with redis_errors(self.url):
-            self.client.delete(*self.keys.values())
+            keys = list(self.client.scan_iter(match=self.prefix + "*", count=1000))
+            return int(self.client.delete(*keys)) if keys else 0
