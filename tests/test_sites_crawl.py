@@ -143,3 +143,51 @@ def test_a_bad_connect_to_is_one_line_and_exit_2(tmp_path):
     result = crawl_sites(tmp_path, f"domains={listing}", settings={"NOAI_CONNECT_TO": "*=localhost:80"})
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "error: NOAI_CONNECT_TO: 'localhost' is not an IP address" in result.stderr
+
+
+def test_history_and_diff_per_list(tmp_path):
+    listing = write_list(tmp_path / "few.csv", 12)
+    reports = tmp_path / "reports"
+    with ManyDomains() as replica:
+        settings = {"NOAI_CONNECT_TO": replica.connect_to}
+        first = crawl_sites(reports, f"domains={listing}", settings=settings)
+        replica.overrides.update({"s1-plain.test": "aiblock", "s2-plain.test": "r503"})
+        second = crawl_sites(reports, f"domains={listing}", settings=settings)
+    assert first.returncode == second.returncode == 0, second.stderr[-2000:]
+    command = [sys.executable, "-m", "noai_check.cli", "diff", "sites-few", "--reports-dir", str(reports), "--json"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    diff = json.loads(result.stdout)
+    gpt = next(c for c in diff["changes"] if c["agent"] == "GPTBot" and c["signal"] == "robots_blocked")
+    assert gpt == {"agent": "GPTBot", "signal": "robots_blocked", "started": ["s1-plain.test"], "stopped": []}
+    assert diff["unknown"] == 1  # s2 answered 503 the second time: not compared, never "stopped blocking"
+    text = subprocess.run(command[:-1], cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert "started blocking GPTBot: 1: s1-plain.test" in text.stdout
+
+
+def test_diff_of_a_list_with_one_run_is_one_line_exit_2(tmp_path):
+    listing = write_list(tmp_path / "one.csv", 3)
+    with ManyDomains() as replica:
+        crawl_sites(tmp_path, f"domains={listing}", settings={"NOAI_CONNECT_TO": replica.connect_to})
+    command = [sys.executable, "-m", "noai_check.cli", "diff", "sites-one", "--reports-dir", str(tmp_path)]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and "needs two complete runs" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_jobdir_resume_asks_only_the_domains_not_yet_recorded(tmp_path):
+    listing = write_list(tmp_path / "resume.csv", 10)
+    out = tmp_path / "reports" / "sites-resume"
+    out.mkdir(parents=True)
+    jobdir = tmp_path / "job"
+    jobdir.mkdir()
+    (jobdir / "noai-sites.json").write_text('{"started": true}\n', encoding="utf-8")  # as a killed first run left it
+    done = {"schema": 1, "domain": "s1-plain.test", "rank": 1, "status": "ok", "marker": "from the first run"}
+    (out / "domains.jsonl").write_text(json.dumps(done) + "\n" + '{"domain": "s2-pl', encoding="utf-8")  # torn line
+    with ManyDomains() as replica:
+        result = crawl_sites(tmp_path / "reports", f"domains={listing}",
+                             settings={"NOAI_CONNECT_TO": replica.connect_to, "JOBDIR": str(jobdir)})
+    assert result.returncode == 0, result.stderr[-2000:]
+    got = [json.loads(line) for line in (out / "domains.jsonl").read_text(encoding="utf-8").splitlines()
+           if line.startswith("{") and line.endswith("}")]
+    domains = [r["domain"] for r in got]
+    assert sorted(domains) == sorted(f"s{i}-plain.test" for i in range(1, 11)) and got[0]["marker"] == "from the first run"

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from noai_check.crawl.jobdir import cut_partial_line
 from noai_check.judge.domain_list import DomainList
 from noai_check.timestamps import now as now_iso
 
@@ -104,7 +105,10 @@ class JsonlResultSink:
         self.spider = spider
         self.path = spider.out_dir / DOMAINS_FILE
         spider.out_dir.mkdir(parents=True, exist_ok=True)
-        # A fresh run starts a fresh list; a JOBDIR resume appends to what the killed run recorded.
+        # A fresh run starts a fresh list; a JOBDIR resume appends to what the killed run recorded,
+        # after cutting the line it was writing when killed (else the next record would be glued to it).
+        if spider.resuming:
+            cut_partial_line(self.path)
         self._stream = self.path.open("a" if spider.resuming else "w", encoding="utf-8")
         self.written = 0
 

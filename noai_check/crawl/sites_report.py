@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from noai_check.crawl.pipelines import NOAI_WRITE_ERROR
 from noai_check.crawl.sites_io import DOMAINS_FILE
+from noai_check.errors import NoaiCheckError
 from noai_check.files import iter_records
+from noai_check.history.sites import SITES_HISTORY_FILE, record_sites_run
 from noai_check.report.sites import build_sites_report
 
 if TYPE_CHECKING:
@@ -37,15 +40,19 @@ def run_meta(spider: DomainListSpider, reason: str, finished_at: str) -> dict[st
 def write_sites_outputs(spider: DomainListSpider, reason: str, *, finished_at: str) -> None:
     """Build the list's report from every record written; a failure to write is logged, one line."""
     out = spider.out_dir
+    meta = run_meta(spider, reason, finished_at)
     try:
         report = build_sites_report(
-            iter_records(out / DOMAINS_FILE), out, name=spider.list_name, registry=spider.registry,
-            meta=run_meta(spider, reason, finished_at),
+            iter_records(out / DOMAINS_FILE), out, name=spider.list_name, registry=spider.registry, meta=meta,
         )
-    except OSError as error:
-        spider.crawler.stats.set_value(NOAI_WRITE_ERROR, f"cannot write the report in {out}: {error}")
-        logger.error("cannot write the report in %s: %s", out, error)
+        run_id = record_sites_run(
+            out.parent, spider.list_name, iter_records(out / DOMAINS_FILE), spider.registry.tokens(), meta
+        )
+    except (OSError, NoaiCheckError, sqlite3.Error) as error:
+        spider.crawler.stats.set_value(NOAI_WRITE_ERROR, f"cannot write the report or history in {out}: {error}")
+        logger.error("cannot write the report or history in %s: %s", out, error)
         return
+    logger.info("noai-check history: recorded run %s of list %s in %s", run_id, spider.list_name, SITES_HISTORY_FILE)
     skipped = sum(int(s["count"]) for s in report["skipped_lines"].values())
     logger.info(
         "sites %s: %d domains, %d readable, %d lines skipped; report: %s", spider.list_name, report["domains"],

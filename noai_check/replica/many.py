@@ -109,12 +109,19 @@ def robots_txt(shape: str) -> tuple[int, str, bytes]:
     return 200, "text/plain", text.encode()
 
 
-def answer(host: str, path: str, scheme: str = "http") -> tuple[int, dict[str, str], bytes, float]:
-    """(status, headers, body, delay in seconds) for a request to ``host`` at ``path``."""
-    match = _NAME.match(host.split(":", 1)[0].lower())
+def answer(
+    host: str, path: str, scheme: str = "http", overrides: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], bytes, float]:
+    """(status, headers, body, delay in seconds) for a request to ``host`` at ``path``.
+
+    ``overrides`` maps a domain to another shape: the same list, a site that changed its policy.
+    """
+    name = host.split(":", 1)[0].lower()
+    match = _NAME.match(name)
     if not match:
         return 421, {"Content-Type": "text/plain"}, b"misdirected: not a generated domain\n", 0.0
     shape, www = match.group(2), host.startswith("www.")
+    shape = (overrides or {}).get(name.removeprefix("www."), shape)
     if shape == "slow":
         return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n", SLOW_SECONDS
     if path == "/robots.txt":
@@ -143,7 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         scheme = getattr(self.server, "scheme", "http")
-        status, headers, body, delay = answer(self.headers.get("Host", ""), self.path.split("?", 1)[0], scheme)
+        overrides = getattr(self.server, "overrides", None)
+        status, headers, body, delay = answer(self.headers.get("Host", ""), self.path.split("?", 1)[0], scheme, overrides)
         if delay:
             time.sleep(delay)
         try:
@@ -163,6 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     scheme = "http"
+    overrides: dict[str, str] | None = None
     request_queue_size = 1024
 
 
@@ -180,6 +189,7 @@ class ManyDomains:
     """The server, on loopback ports the OS picks: ``port`` (HTTP) and, with ``tls``, ``tls_port``."""
 
     def __init__(self, tls: bool = False) -> None:
+        self.overrides: dict[str, str] = {}  # domain -> shape, read on every request (set between crawls)
         self._servers = [_Server(("127.0.0.1", 0), _Handler)]
         self.tls_port: int | None = None
         if tls:
@@ -194,6 +204,7 @@ class ManyDomains:
             self.tls_port = secure.server_address[1]
         self.port = self._servers[0].server_address[1]
         for server in self._servers:
+            server.overrides = self.overrides
             threading.Thread(target=server.serve_forever, daemon=True).start()
 
     @property
