@@ -20,6 +20,7 @@ class CrawlConfig:
     max_media: int | None = None  # media HEADs; None: the spider's max_pages
     agents_file: str | None = None  # extra AI agents (a registry file)
     progress: bool = True  # progress bar or log line, and the summary at the end
+    connect_to: str = ""  # NOAI_CONNECT_TO, checked here, used by crawl/connect_to.py
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
@@ -32,6 +33,7 @@ class CrawlConfig:
             max_media=_count(settings, "NOAI_MAX_MEDIA"),
             agents_file=settings.get("NOAI_AGENTS_FILE") or None,
             progress=settings.getbool("NOAI_PROGRESS", default.progress),
+            connect_to=_connect_to(settings.get("NOAI_CONNECT_TO")),
         )
 
     def media_limit(self, max_pages: int) -> int:
@@ -51,3 +53,12 @@ def _count(settings: Any, name: str) -> int | None:
     if number < 0 or isinstance(value, float):
         raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
     return number
+
+
+def _connect_to(value: Any) -> str:
+    """NOAI_CONNECT_TO as given, once parsed (a malformed one is a ValueError with one line)."""
+    from noai_check.crawl.connect_to import parse_connect_to  # Twisted only when the setting is read
+
+    text = str(value or "")
+    parse_connect_to(text)
+    return text
