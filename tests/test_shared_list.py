@@ -9,7 +9,7 @@ import pytest
 
 from noai_check.crawl.shared_list import SharedList
 from noai_check.errors import NoaiCheckError
-from tests.redis_server import RedisServer, free_port, redis_server  # noqa: F401 - the fixture
+from tests.redis_server import RedisServer, free_port
 
 DOMAINS = [(1, "a.example"), (2, "b.example"), (3, "c.example"), (None, "d.example")]
 

@@ -103,6 +103,15 @@ class DomainListSpider(scrapy.Spider):
     source: DomainSource  # set in from_crawler (NOAI_DOMAIN_SOURCE)
     sink: ResultSink  # set in from_crawler (NOAI_RESULT_SINK)
 
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """The broad-crawl settings; with NOAI_REDIS_URL, the Redis-shared list and frontier (crawl/redis_sites.py)."""
+        super().update_settings(settings)
+        if settings.get("NOAI_REDIS_URL"):
+            from noai_check.crawl.redis_sites import redis_settings
+
+            redis_settings(settings)
+
     def __init__(
         self, domains: str | None = None, name: str | None = None, limit: str | int | None = None,
         pages: str | int = 0, **kwargs: Any,

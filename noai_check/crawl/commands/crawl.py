@@ -1,8 +1,9 @@
 """`scrapy crawl` that says how the crawl went in its exit code.
 
 2: bad spider arguments or a bad NOAI_AGENTS_FILE, one line and no traceback, before anything
-starts. 1: the crawl ran but its report or history could not be written (a full disk, a
-read-only folder), so a workflow never goes on to verify the previous run's data. 0 otherwise.
+starts (and a NOAI_REDIS_URL that does not answer). 1: the crawl ran but its report or history could
+not be written (a full disk, a read-only folder), so a workflow never goes on to verify the previous
+run's data, or a distributed worker lost its Redis. 0 otherwise.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -45,6 +47,15 @@ def agents_file_problem(agents_file: str | None) -> str | None:
     except RecursionError:  # json nests deeper than Python recurses
         return f"agents file {agents_file}: JSON nested too deeply"
     return None
+
+
+def redis_problem(settings: Any, spider_args: dict[str, str]) -> str | None:
+    """NOAI_REDIS_URL's problem (unreachable, not a URL, a list name Redis keys cannot hold) in one line, or None."""
+    if not settings.get("NOAI_REDIS_URL"):
+        return None
+    from noai_check.crawl.redis_sites import redis_problem as problem  # redis only when asked for
+
+    return problem(settings, spider_args)
 
 
 def reports_dir_problem(reports_dir: str) -> str | None:
@@ -83,6 +94,7 @@ class Command(ScrapyCrawl):
                 (check(**opts.spargs) if check else None)
                 or agents_file_problem(config.agents_file)
                 or reports_dir_problem(str(config.reports_dir))
+                or redis_problem(self.crawler_process.settings, opts.spargs)
             )
         if problem:
             sys.stderr.write(f"error: {problem}\n")
@@ -98,4 +110,7 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
         elif crawler.stats is not None and crawler.stats.get_value(NOAI_WRITE_ERROR):
             sys.stderr.write(f"error: {crawler.stats.get_value(NOAI_WRITE_ERROR)}\n")
+            self.exitcode = 1
+        elif crawler.stats is not None and crawler.stats.get_value("noai/redis_lost"):  # redis_sites.NOAI_REDIS_LOST
+            sys.stderr.write(f"error: {crawler.stats.get_value('noai/redis_lost')}\n")
             self.exitcode = 1
