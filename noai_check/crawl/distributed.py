@@ -8,7 +8,6 @@ records the run in the history from that file, as the single-machine spider does
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import tempfile
@@ -52,8 +51,8 @@ def write_results(shared: SharedList, path: Path) -> int:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for record in shared.iter_results():
-                handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+            for line in shared.iter_raw_results():  # as the worker wrote it: no decoding, no re-encoding
+                handle.write(line + "\n")
                 count += 1
             handle.flush()
             os.fsync(handle.fileno())

@@ -229,10 +229,27 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         self._guard(lambda: self.queue.clear())
 
     def enqueue_request(self, request: Request) -> bool:
-        return bool(self._guard(lambda: super(SharedScheduler, self).enqueue_request(request), False))
+        """scrapy-redis's, without the ``spider=`` argument to stats that Scrapy 2.19 deprecates."""
+
+        def push() -> bool:
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
+                return False
+            self.queue.push(request)
+            if self.stats:
+                self.stats.inc_value("scheduler/enqueued/redis")
+            return True
+
+        return bool(self._guard(push, False))
 
     def next_request(self) -> Request | None:
-        return self._guard(lambda: super(SharedScheduler, self).next_request(), None)  # type: ignore[no-any-return]
+        def pop() -> Request | None:
+            request: Request | None = self.queue.pop(self.idle_before_close)
+            if request is not None and self.stats:
+                self.stats.inc_value("scheduler/dequeued/redis")
+            return request
+
+        return self._guard(pop, None)  # type: ignore[no-any-return]
 
     def has_pending_requests(self) -> bool:
         return bool(self._guard(lambda: super(SharedScheduler, self).has_pending_requests(), False))

@@ -196,7 +196,7 @@ class SharedList:
         """Store a domain's result and end its lease; False when it already had one (the first is kept)."""
         with redis_errors(self.url):
             first = self._ack(keys=[self.keys["results"], self.keys["leases"]],
-                              args=[domain, json.dumps(record, sort_keys=True, ensure_ascii=False)])
+                              args=[domain, json.dumps(record, ensure_ascii=False, separators=(",", ":"))])
         return bool(first)
 
     def renew(self, domains: Iterable[str]) -> int:
@@ -251,12 +251,14 @@ class SharedList:
 
     def iter_results(self, batch: int = ENQUEUE_BATCH) -> Iterator[dict[str, Any]]:
         """Every stored result, in list order, read in batches (memory holds the domain names, not the records)."""
+        return (json.loads(raw) for raw in self.iter_raw_results(batch))
+
+    def iter_raw_results(self, batch: int = ENQUEUE_BATCH) -> Iterator[str]:
+        """Every stored result as the JSON text the worker sent (one line of domains.jsonl), in list order."""
         with redis_errors(self.url):
             order = self._domains_in_order()
             for start in range(0, len(order), batch):
-                for raw in self.client.hmget(self.keys["results"], order[start:start + batch]):
-                    if raw is not None:
-                        yield json.loads(raw)
+                yield from (str(raw) for raw in self.client.hmget(self.keys["results"], order[start:start + batch]) if raw)
 
     def delete(self) -> int:
         """Forget the list, its results and its workers' request queues (a new run of NAME starts from scratch)."""
