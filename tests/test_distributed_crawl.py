@@ -142,3 +142,17 @@ def test_unreachable_redis_is_one_line_and_exit_2(single, tmp_path: Path) -> Non
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith(f"error: Redis at {url}: ConnectionError")
+
+
+def test_a_worker_stopped_with_ctrl_c_gives_its_domains_back_at_once(single, redis_server: RedisServer,
+                                                                     tmp_path: Path) -> None:
+    listing, replica, _ = single
+    command = sites_command(tmp_path / "reports", listing, replica, {"NOAI_REDIS_URL": redis_server.url})
+    worker = start(command, tmp_path / "worker.log")
+    wait_for(lambda: results(redis_server) >= 10, 120, "the first results")
+    worker.send_signal(signal.SIGINT)
+    assert worker.wait(timeout=60) == 0
+    client = redis.Redis(port=redis_server.port)
+    assert "unfinished domains given back to list top" in (tmp_path / "worker.log").read_text()
+    assert client.zcard("noai:sites:top:leases") == 0  # nothing left to wait for: the default lease is 300 s
+    assert client.llen("noai:sites:top:pending") + results(redis_server) == COUNT

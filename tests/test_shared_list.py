@@ -71,6 +71,16 @@ def test_renew_keeps_a_slow_domain_with_its_worker(redis_server: RedisServer) ->
     assert queue.renew(["a.example"]) == 0  # done: nothing to renew, and no lease comes back
 
 
+def test_released_domains_are_claimed_next_without_waiting_for_their_lease(redis_server: RedisServer) -> None:
+    queue = shared(redis_server)
+    queue.enqueue(DOMAINS)
+    held = [c.domain for c in queue.claim(2)]
+    queue.ack("a.example", {"domain": "a.example"})
+    assert queue.release(held) == 1  # a.example is done: it stays done
+    assert [(c.domain, c.attempt) for c in queue.claim(1)] == [("b.example", 2)]
+    assert queue.release([]) == 0
+
+
 def test_sweep_puts_back_a_domain_found_nowhere(redis_server: RedisServer) -> None:
     queue = shared(redis_server)
     queue.enqueue(DOMAINS)

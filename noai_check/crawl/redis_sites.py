@@ -133,8 +133,8 @@ class RedisDomainSource:
                         return
                     await asyncio.sleep(POLL_SECONDS)
                     continue
+                self.held.update((claim.domain, claim.attempt) for claim in claims)  # all, before the first yield
                 for claim in claims:
-                    self.held[claim.domain] = claim.attempt
                     yield claim.rank, claim.domain
         except NoaiCheckError as error:
             _stop(self.crawler, error)
@@ -169,8 +169,15 @@ class RedisDomainSource:
             return {}
 
     def close(self, reason: str) -> None:
+        """Domains still in progress (a Ctrl-C) go back to the list at once, for this worker or another."""
         if self._renewal.running:
             self._renewal.stop()
+        if self.held and not self.crawler.stats.get_value(NOAI_REDIS_LOST):
+            try:
+                logger.info("%d unfinished domains given back to list %s", self.shared.release(self.held),
+                            self.shared.name)
+            except NoaiCheckError as error:
+                logger.error("could not give back the unfinished domains (their lease will run out): %s", error)
         self.shared.client.close()
 
 

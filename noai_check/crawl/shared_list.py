@@ -85,6 +85,18 @@ end
 return renewed
 """
 
+# KEYS: leases, results, pending; ARGV: domain... -> how many went back to pending.
+_RELEASE = """
+local back = 0
+for i = 1, #ARGV do
+  if redis.call('ZREM', KEYS[1], ARGV[i]) == 1 and redis.call('HEXISTS', KEYS[2], ARGV[i]) == 0 then
+    redis.call('LPUSH', KEYS[3], ARGV[i])
+    back = back + 1
+  end
+end
+return back
+"""
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -136,6 +148,7 @@ class SharedList:
         self._claim = client.register_script(_CLAIM)
         self._ack = client.register_script(_ACK)
         self._renew = client.register_script(_RENEW)
+        self._release = client.register_script(_RELEASE)
 
     @classmethod
     def connect(cls, url: str, name: str, lease_seconds: float = DEFAULT_LEASE_SECONDS) -> SharedList:
@@ -206,6 +219,15 @@ class SharedList:
             return 0
         with redis_errors(self.url):
             return int(self._renew(keys=[self.keys["leases"], self.keys["results"]], args=[self.lease_seconds, *names]))
+
+    def release(self, domains: Iterable[str]) -> int:
+        """Give back domains a worker stops without finishing (Ctrl-C): the next claim takes them, no lease to wait out."""
+        names = list(domains)
+        if not names:
+            return 0
+        keys = [self.keys["leases"], self.keys["results"], self.keys["pending"]]
+        with redis_errors(self.url):
+            return int(self._release(keys=keys, args=names))
 
     def progress(self) -> Progress:
         with redis_errors(self.url):
