@@ -33,7 +33,8 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
                               description=cmd_collect.__doc__)
     sub.add_argument("name", help="the list's name, as given to enqueue and to the workers (-a name=NAME)")
     _redis_option(sub)
-    sub.add_argument("--reports-dir", default="reports", type=Path, help="where reports go (default reports)")
+    sub.add_argument("--reports-dir", default="reports", type=Path, metavar="DIR",
+                     help="where reports and their history go (default reports)")
     sub.add_argument("--agents-file", metavar="FILE", help="extra AI agents, as given to the workers (NOAI_AGENTS_FILE)")
     sub.add_argument("--wait", type=float, default=0, metavar="SECONDS",
                      help="wait up to this long for the workers to finish the list (default 0: do not wait)")
