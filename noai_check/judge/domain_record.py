@@ -108,6 +108,14 @@ def _signals(site: Site, home_page: dict[str, object] | None) -> dict[str, Any]:
     }
 
 
+def _unreachable(record: dict[str, Any], reason: str, files: Mapping[str, Fetched], home: Fetched | None) -> dict[str, Any]:
+    """The record of a domain where nothing answered: unverifiable with the reason, no verdicts."""
+    record.update(status="unverifiable", unverifiable_reason=reason, robots_readable=False,
+                  site_files={key: _file_json(files.get(key)) for key in SITE_FILES}, home=_file_json(home),
+                  agents=None, signals=None, findings=[])
+    return record
+
+
 def build_domain_record(
     domain: str,
     rank: int | None,
@@ -132,11 +140,7 @@ def build_domain_record(
     }
     robots_ok, robots_reason = robots_readable(files.get("robots_txt"))
     if origin is None:
-        reason = failure or robots_reason or "unreachable"
-        record.update(status="unverifiable", unverifiable_reason=reason, robots_readable=False,
-                      site_files={key: _file_json(files.get(key)) for key in SITE_FILES}, home=_file_json(home),
-                      agents=None, signals=None, findings=[])
-        return record
+        return _unreachable(record, failure or robots_reason or "unreachable", files, home)
     fetched = {key: files.get(key) or _missing(origin, key, "not fetched") for key in SITE_FILES}
     site = build_site(origin, fetched)
     page = home or Fetched(origin + "/", None, error="home page not fetched")
