@@ -191,3 +191,17 @@ def test_a_jobdir_resume_asks_only_the_domains_not_yet_recorded(tmp_path):
            if line.startswith("{") and line.endswith("}")]
     domains = [r["domain"] for r in got]
     assert sorted(domains) == sorted(f"s{i}-plain.test" for i in range(1, 11)) and got[0]["marker"] == "from the first run"
+
+
+def test_pages_from_the_sitemap_are_judged_and_progress_is_logged(tmp_path):
+    listing = tmp_path / "p.csv"
+    listing.write_text("rank,domain\n92,s92-noai.test\n1,s1-plain.test\n", encoding="utf-8")
+    with ManyDomains() as replica:
+        result = crawl_sites(tmp_path, f"domains={listing}", "pages=2", settings={"NOAI_CONNECT_TO": replica.connect_to})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "progress: 2 domains finished, 0 in progress" in result.stderr
+    by_domain = {r["domain"]: r for r in records(tmp_path / "sites-p")}
+    pages = by_domain["s92-noai.test"]["pages"]
+    assert sorted(p["url"] for p in pages) == ["http://s92-noai.test/p1", "http://s92-noai.test/p2"]  # no TLS here
+    assert all(p["noai"] is True and p["status"] == 200 for p in pages)
+    assert "pages" not in by_domain["s1-plain.test"]  # no sitemap, no pages

@@ -3,7 +3,8 @@
 Per domain, in order: robots.txt on https (on http when https fails, unless the host does not
 resolve); the home page, if noai-check's own robots.txt group allows it, with one redirect followed
 when it goes to the same host, to ``www.`` or back (then that origin's robots.txt is read first);
-then tdmrep.json, ai.txt and llms.txt on the origin reached. A domain is finished when its last
+then tdmrep.json, ai.txt and llms.txt on the origin reached, and with ``-a pages=K`` up to K pages
+listed in its first same-site sitemap (one index level followed). A domain is finished when its last
 request has ended, and its record (judge/domain_record.py) goes to the result sink, exactly once,
 whatever failed. Domains come from the domain source lazily: at most ``NOAI_SITES_INFLIGHT`` are in
 progress at a time, so memory does not grow with the list.
@@ -11,6 +12,7 @@ progress at a time, so memory does not grow with the list.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +25,12 @@ from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.misc import load_object
 from twisted.internet.defer import Deferred
+from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.outcomes import failure_reason, fetched_from
+from noai_check.crawl.sitemaps import parse_sitemap
 from noai_check.crawl.sites_io import DomainSource, ResultSink, domain_list_problem
 from noai_check.judge.domain_record import build_domain_record
 from noai_check.judge.registry import Registry, load_registry
@@ -36,6 +40,7 @@ from noai_check.signals.site_files import SITE_FILES, origin_of, read_robots
 from noai_check.timestamps import now as now_iso
 
 OWN_AGENT = "noai-check"
+PROGRESS_EVERY = 10.0  # seconds between progress log lines (NOAI_PROGRESS=False turns them off)
 _STATUSES = list(range(400, 600))  # handed to the callback; 3xx are followed by Scrapy (site files)
 _HOME_STATUSES = list(range(300, 600))  # the home page's redirect is followed by hand (one, recorded)
 _OTHER_FILES = tuple(key for key in SITE_FILES if key != "robots_txt")
@@ -53,9 +58,8 @@ BROAD_CRAWL_SETTINGS: dict[str, Any] = {
     "DNSCACHE_ENABLED": True,
     "DOWNLOAD_MAXSIZE": 10 * 1024 * 1024,
     "NOAI_IDLE_CONNECTION_TIMEOUT": 5,  # no idle socket per finished domain for 240 s
-    "NOAI_PROGRESS": False,  # the platform progress bar counts pages; LogStats counts responses here
     "EXTENSIONS": {
-        "noai_check.crawl.progress.CrawlProgress": None,
+        "noai_check.crawl.progress.CrawlProgress": None,  # counts pages; the spider logs domains (log_progress)
         "scrapy.extensions.telnet.TelnetConsole": None,
         "scrapy.extensions.remote_control.RemoteControl": None,
         "scrapy.extensions.spiderstate.SpiderState": None,
@@ -77,6 +81,8 @@ class DomainJob:
     redirect: dict[str, str] | None = None
     failure: str | None = None
     pending: int = 0
+    pages: list[Fetched] = field(default_factory=list)  # sitemap pages (-a pages=K)
+    sitemaps_read: int = 0
     origins: list[str] = field(default_factory=list)  # every origin asked (for own_robots_allows)
 
 
@@ -93,6 +99,12 @@ def redirect_allowed(domain: str, from_url: str, to_url: str) -> bool:
         return False
     host, bare = target.hostname, domain.removeprefix("www.")
     return host == source.hostname or host in (bare, "www." + bare)
+
+
+def _same_site(domain: str, url: str) -> bool:
+    """Is ``url`` on the domain or its ``www.`` twin (sitemaps and their pages elsewhere are not followed)?"""
+    host, bare = urlsplit(url).hostname or "", domain.removeprefix("www.")
+    return urlsplit(url).scheme in ("http", "https") and host in (bare, "www." + bare)
 
 
 class DomainListSpider(scrapy.Spider):
@@ -135,6 +147,8 @@ class DomainListSpider(scrapy.Spider):
         self.resuming = False
         self.max_inflight = 200
         self.finished_count = 0
+        self._started = time.monotonic()
+        self._progress: LoopingCall | None = None
 
     @classmethod
     def argument_problem(
@@ -172,7 +186,16 @@ class DomainListSpider(scrapy.Spider):
             settings.get("NOAI_RESULT_SINK") or "noai_check.crawl.sites_io.JsonlResultSink"
         ).from_spider(spider)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        if spider.config.progress:
+            spider._progress = LoopingCall(spider.log_progress)
+            spider._progress.start(PROGRESS_EVERY, now=False)
         return spider
+
+    def log_progress(self) -> None:
+        """Every PROGRESS_EVERY seconds: domains finished, in progress, and the rate so far."""
+        elapsed = max(time.monotonic() - self._started, 1e-6)
+        self.logger.info("progress: %d domains finished, %d in progress (%.1f domains/s)",
+                         self.finished_count, len(self.jobs), self.finished_count / elapsed)
 
     @property
     def out_dir(self) -> Path:
@@ -253,6 +276,10 @@ class DomainListSpider(scrapy.Spider):
             yield from self._robots_done(job, fetched)
         elif key == "home":
             yield from self._home_done(job, fetched, response)
+        elif key == "sitemap":
+            yield from self._sitemap_done(job, fetched)
+        elif key == "page":
+            job.pages.append(fetched)
         else:
             job.files[key] = fetched
         if job.pending == 0:
@@ -291,6 +318,23 @@ class DomainListSpider(scrapy.Spider):
         for key in _OTHER_FILES:
             assert job.origin is not None
             yield self._request(job, job.origin + SITE_FILES[key], key)
+        if self.pages and job.robots is not None:
+            own = [url for url in job.robots.sitemaps if _same_site(job.domain, url)]
+            if own:
+                yield self._request(job, own[0], "sitemap")
+
+    def _sitemap_done(self, job: DomainJob, fetched: Fetched) -> Iterator[scrapy.Request]:
+        """Up to ``pages`` pages of the domain from its first sitemap (through one index level)."""
+        job.sitemaps_read += 1
+        if fetched.status is None or not 200 <= fetched.status < 300:
+            return
+        sitemap = parse_sitemap(fetched.body)
+        locs = [loc for loc in sitemap.locs if _same_site(job.domain, loc)]
+        if sitemap.kind == "index" and locs and job.sitemaps_read < 2:
+            yield self._request(job, locs[0], "sitemap")
+        elif sitemap.kind == "urlset":
+            for url in locs[: self.pages]:
+                yield self._request(job, url, "page")
 
     def _finish(self, job: DomainJob) -> None:
         """The domain's last request ended: its record goes to the sink, once."""
@@ -300,7 +344,7 @@ class DomainListSpider(scrapy.Spider):
                 del self._by_origin[origin]
         record = build_domain_record(
             job.domain, job.rank, self.registry, origin=job.origin, files=job.files, home=job.home,
-            redirect=job.redirect, failure=job.failure,
+            redirect=job.redirect, failure=job.failure, pages=job.pages,
         )
         self.sink.write(record)
         self.source.finished(job.domain)
@@ -310,5 +354,8 @@ class DomainListSpider(scrapy.Spider):
 
     def on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         """Domains still in progress (a Ctrl-C) are not recorded: a resume asks them again."""
+        if self._progress is not None and self._progress.running:
+            self._progress.stop()
+        self.log_progress()
         self.source.close(reason)
         self.sink.close(reason)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from noai_check.judge.botwall import bot_wall_vendor, unverifiable_reason
@@ -108,6 +108,14 @@ def _signals(site: Site, home_page: dict[str, object] | None) -> dict[str, Any]:
     }
 
 
+def _unreachable(record: dict[str, Any], reason: str, files: Mapping[str, Fetched], home: Fetched | None) -> dict[str, Any]:
+    """The record of a domain where nothing answered: unverifiable with the reason, no verdicts."""
+    record.update(status="unverifiable", unverifiable_reason=reason, robots_readable=False,
+                  site_files={key: _file_json(files.get(key)) for key in SITE_FILES}, home=_file_json(home),
+                  agents=None, signals=None, findings=[])
+    return record
+
+
 def build_domain_record(
     domain: str,
     rank: int | None,
@@ -118,23 +126,21 @@ def build_domain_record(
     home: Fetched | None,
     redirect: Mapping[str, str] | None = None,
     failure: str | None = None,
+    pages: Sequence[Fetched] = (),
 ) -> dict[str, Any]:
     """The domains.jsonl record of one finished domain.
 
     ``origin`` is the origin reached (None when neither https nor http answered: then the record is
     ``unverifiable`` with ``failure`` as its reason, never "no policy"). ``files`` maps SITE_FILES
-    keys to outcomes (a missing key was never fetched); ``home`` is the home page's outcome.
+    keys to outcomes (a missing key was never fetched); ``home`` is the home page's outcome; ``pages``
+    the sitemap pages fetched (``-a pages=K``), each judged like the home page.
     """
     record: dict[str, Any] = {
         "schema": SCHEMA, "domain": domain, "rank": rank, "origin": origin, "redirect": dict(redirect or {}) or None,
     }
     robots_ok, robots_reason = robots_readable(files.get("robots_txt"))
     if origin is None:
-        reason = failure or robots_reason or "unreachable"
-        record.update(status="unverifiable", unverifiable_reason=reason, robots_readable=False,
-                      site_files={key: _file_json(files.get(key)) for key in SITE_FILES}, home=_file_json(home),
-                      agents=None, signals=None, findings=[])
-        return record
+        return _unreachable(record, failure or robots_reason or "unreachable", files, home)
     fetched = {key: files.get(key) or _missing(origin, key, "not fetched") for key in SITE_FILES}
     site = build_site(origin, fetched)
     page = home or Fetched(origin + "/", None, error="home page not fetched")
@@ -155,4 +161,19 @@ def build_domain_record(
         signals=_signals(site, home_page),
         findings=(cdn_findings(files.get("robots_txt")) + [f.to_json() for f in site.findings])[:MAX_FINDINGS],
     )
+    if pages:
+        record["pages"] = [_page_json(page, site, registry) for page in pages]
     return record
+
+
+def _page_json(page: Fetched, site: Site, registry: Registry) -> dict[str, Any]:
+    """A sitemap page: its own signals and per-agent verdicts, like the home page's."""
+    problem = unverifiable_reason(page)
+    analysis = analyze(page, site, registry, page_readable=problem is None)
+    signals = analysis.page_json()
+    return {
+        **(_file_json(page) or {}), "unverifiable_reason": problem,
+        "noai": None if signals is None else signals["noai"],
+        "noimageai": None if signals is None else signals["noimageai"],
+        "agents": compact_agents({token: v.to_json() for token, v in analysis.agents.items()}),
+    }

@@ -126,7 +126,16 @@ def answer(
         return 200, {"Content-Type": "text/plain"}, b"User-agent: *\nAllow: /\n", SLOW_SECONDS
     if path == "/robots.txt":
         status, kind, body = robots_txt(shape)
+        if shape == "noai":  # the one shape with a sitemap (for -a pages=K)
+            body += f"Sitemap: {scheme}://{host}/sitemap.xml\n".encode()
         return status, {"Content-Type": kind}, body, 0.0
+    if shape == "noai" and path == "/sitemap.xml":
+        locs = "".join(f"<url><loc>{scheme}://{host}/p{i}</loc></url>" for i in range(1, 4))
+        xml = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{locs}</urlset>'
+        return 200, {"Content-Type": "application/xml"}, xml.encode(), 0.0
+    if shape == "noai" and path in ("/p1", "/p2", "/p3"):
+        meta = "" if path == "/p3" else '<meta name="robots" content="noai">'
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, _HOME.format(d=host + path, meta=meta).encode(), 0.0
     if path == "/":
         if shape == "www" and not www:
             return 301, {"Location": f"{scheme}://www.{host}/", "Content-Type": "text/html"}, b"moved", 0.0
@@ -230,3 +239,36 @@ def free_port_closed() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write a generated list and/or serve every generated domain until stopped."""
+    import argparse
+    import signal
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m noai_check.replica.many", description=main.__doc__)
+    parser.add_argument("--list", nargs=2, metavar=("COUNT", "FILE"), help="write a rank,domain list of COUNT domains")
+    parser.add_argument("--tls", action="store_true", help="also serve https (a self-signed certificate)")
+    parser.add_argument("--no-serve", action="store_true", help="only write the list")
+    args = parser.parse_args(argv)
+    if args.list:
+        if not args.list[0].isdigit():
+            print(f"replica: COUNT must be a whole number, got {args.list[0]!r}", file=sys.stderr)
+            return 2
+        write_list(Path(args.list[1]), int(args.list[0]))
+    if args.no_serve:
+        return 0
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with ManyDomains(tls=args.tls) as replica:
+        print(f"replica: -s NOAI_CONNECT_TO={replica.connect_to}", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
