@@ -85,7 +85,7 @@ def speed(server: RedisServer, domains: int, rounds: int, folder: Path) -> None:
                        "NOAI_REPORTS_DIR": str(folder / "reports")}.items():
         command += ["-s", f"{key}={value}"]
     walls: dict[str, list[float]] = {"1 worker": [], "2 workers": []}
-    shares: list[dict[str, float]] = []
+    shares: dict[str, list[dict[str, float]]] = {name: [] for name in walls}
     try:
         for round_ in range(rounds):
             for name in rotated(list(walls), round_):
@@ -97,10 +97,9 @@ def speed(server: RedisServer, domains: int, rounds: int, folder: Path) -> None:
                 after = (cpu_of(replica.pid), cpu_of(redis_pid), machine_busy())
                 assert shared.progress().finished, "a run left domains without a result"
                 walls[name].append(wall)
-                if name == "2 workers":
-                    replica_cpu, redis_cpu, busy = (b - a for a, b in zip(before, after, strict=True))
-                    shares.append({"wall": wall, "workers": workers_cpu, "replica": replica_cpu, "redis": redis_cpu,
-                                   "others": max(0.0, busy - workers_cpu - replica_cpu - redis_cpu)})
+                replica_cpu, redis_cpu, busy = (b - a for a, b in zip(before, after, strict=True))
+                shares[name].append({"wall": wall, "workers": workers_cpu, "replica": replica_cpu, "redis": redis_cpu,
+                                     "others": max(0.0, busy - workers_cpu - replica_cpu - redis_cpu)})
                 print(f"  round {round_ + 1}: {name}: {wall:.1f} s, {domains / wall:.1f} domains/s", flush=True)
     finally:
         replica.terminate()
@@ -112,11 +111,15 @@ def speed(server: RedisServer, domains: int, rounds: int, folder: Path) -> None:
     print(f"2 workers: {spread(two, digits=1)} domains/s")
     print(f"ratio 2 workers / 1 worker: {median_ratio:.2f} (run by run: {', '.join(f'{p:.2f}' for p in paired)}; "
           "target >= 1.5)")
-    for share in shares:
-        used = sum(v for k, v in share.items() if k != "wall") / share["wall"]
-        print("  2-worker run: CPU cores busy on average {:.2f} of {}: workers {:.2f}, replica {:.2f}, redis {:.2f}, "
-              "other processes {:.2f}".format(used, os.cpu_count(), *(share[k] / share["wall"] for k in
-                                                                      ("workers", "replica", "redis", "others"))))
+    print("Where the CPU went (cores busy on average over each run's wall time), and our workers' CPU per domain:")
+    for name, runs in shares.items():
+        for share in runs:
+            used = sum(v for k, v in share.items() if k != "wall") / share["wall"]
+            print("  {}: {:.2f} of {} cores busy: workers {:.2f}, replica {:.2f}, redis {:.2f}, other processes {:.2f}; "
+                  "workers {:.1f} ms CPU a domain".format(
+                      name, used, os.cpu_count(), *(share[k] / share["wall"] for k in ("workers", "replica", "redis",
+                                                                                       "others")),
+                      1000 * share["workers"] / domains))
 
 
 def fill(server: RedisServer, count: int, samples: list[dict[str, object]]) -> None:

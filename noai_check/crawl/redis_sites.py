@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 NOAI_REDIS_LOST = "noai/redis_lost"  # stats key: why the worker stopped (the command prints it and exits 1)
-CLAIM_BATCH = 8  # domains per claim: one round trip feeds a few seconds of a worker
+CLAIM_BATCH = 8  # domains per claim: one round trip per 8 domains, and few held beyond what the spider has room for
 POLL_SECONDS = 1.0  # how often an idle worker asks again (others' domains may come back)
 
 

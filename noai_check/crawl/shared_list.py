@@ -238,11 +238,6 @@ class SharedList:
             total, pending, leased, done, enqueued = pipe.execute()
         return Progress(int(total), int(pending), int(leased), int(done), enqueued == "1")
 
-    def expire_leases(self) -> int:
-        """End every lease now (for ``collect --requeue``, when the operator knows no worker is alive)."""
-        with redis_errors(self.url):
-            return int(self.client.zadd(self.keys["leases"], {d: 0 for d in self._leased()}, xx=True, ch=True) or 0)
-
     def _leased(self) -> set[str]:
         return set(cast("list[str]", self.client.zrange(self.keys["leases"], 0, -1)))
 
