@@ -21,6 +21,7 @@ Needs Debian's ``redis-server`` (started here on a free port of 127.0.0.1, nothi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -59,24 +60,43 @@ def machine_busy() -> float:
     return (sum(values) - values[3] - values[4]) / TICKS  # idle and iowait are not busy
 
 
-def run_workers(count: int, command: list[str]) -> tuple[float, float]:
-    """Start ``count`` workers at once; (wall seconds until the last exits, their CPU seconds)."""
+def sched_of(pid: int) -> tuple[float, float]:
+    """(seconds running on a CPU, seconds runnable but waiting for one) of all a process's threads so far."""
+    running = waiting = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            run_ns, wait_ns, _ = Path(task, "schedstat").read_text().split()
+            running, waiting = running + int(run_ns), waiting + int(wait_ns)
+    return running / 1e9, waiting / 1e9
+
+
+def run_workers(count: int, command: list[str]) -> tuple[float, float, float]:
+    """Start ``count`` workers at once; (wall seconds until the last exits, their CPU seconds, and their seconds
+    spent runnable but waiting for a CPU: /proc/PID/task/*/schedstat, read until each exits)."""
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
     started = time.monotonic()
     pids = [subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid
             for _ in range(count)]
-    cpu = 0.0
-    for pid in pids:
-        _, status, usage = os.wait4(pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"a worker failed (exit {os.waitstatus_to_exitcode(status)})")
-        cpu += usage.ru_utime + usage.ru_stime
-    return time.monotonic() - started, cpu
+    waited = dict.fromkeys(pids, 0.0)
+    cpu, alive = 0.0, set(pids)
+    while alive:
+        for pid in list(alive):
+            with contextlib.suppress(OSError):
+                waited[pid] = sched_of(pid)[1]
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                alive.discard(pid)
+                if os.waitstatus_to_exitcode(status) != 0:
+                    raise SystemExit(f"a worker failed (exit {os.waitstatus_to_exitcode(status)})")
+                cpu += usage.ru_utime + usage.ru_stime
+        time.sleep(0.2)
+    return time.monotonic() - started, cpu, sum(waited.values())
 
 
 def speed(server: RedisServer, domains: int, rounds: int, folder: Path) -> None:
     listing = write_list(folder / "speed.csv", domains)
-    replica = subprocess.Popen([sys.executable, "-c", REPLICA], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    replica = subprocess.Popen([sys.executable, "-c", REPLICA], cwd=REPO, stdout=subprocess.PIPE, text=True,
+                               stderr=subprocess.DEVNULL)  # its log of connections the workers reset when done
     assert replica.stdout is not None
     connect_to = replica.stdout.readline().strip()
     redis_pid = server.process.pid if server.process else 0
@@ -93,13 +113,14 @@ def speed(server: RedisServer, domains: int, rounds: int, folder: Path) -> None:
                 shared.delete()
                 enqueue_file(shared, listing)
                 before = (cpu_of(replica.pid), cpu_of(redis_pid), machine_busy())
-                wall, workers_cpu = run_workers(int(name[0]), command)
+                wall, workers_cpu, workers_wait = run_workers(int(name[0]), command)
                 after = (cpu_of(replica.pid), cpu_of(redis_pid), machine_busy())
                 assert shared.progress().finished, "a run left domains without a result"
                 walls[name].append(wall)
                 replica_cpu, redis_cpu, busy = (b - a for a, b in zip(before, after, strict=True))
                 shares[name].append({"wall": wall, "workers": workers_cpu, "replica": replica_cpu, "redis": redis_cpu,
-                                     "others": max(0.0, busy - workers_cpu - replica_cpu - redis_cpu)})
+                                     "others": max(0.0, busy - workers_cpu - replica_cpu - redis_cpu),
+                                     "waiting": workers_wait})
                 print(f"  round {round_ + 1}: {name}: {wall:.1f} s, {domains / wall:.1f} domains/s", flush=True)
     finally:
         replica.terminate()
@@ -114,12 +135,12 @@ def speed(server: RedisServer, domains: int, rounds: int, folder: Path) -> None:
     print("Where the CPU went (cores busy on average over each run's wall time), and our workers' CPU per domain:")
     for name, runs in shares.items():
         for share in runs:
-            used = sum(v for k, v in share.items() if k != "wall") / share["wall"]
+            used = sum(v for k, v in share.items() if k not in ("wall", "waiting")) / share["wall"]
             print("  {}: {:.2f} of {} cores busy: workers {:.2f}, replica {:.2f}, redis {:.2f}, other processes {:.2f}; "
-                  "workers {:.1f} ms CPU a domain".format(
-                      name, used, os.cpu_count(), *(share[k] / share["wall"] for k in ("workers", "replica", "redis",
-                                                                                       "others")),
-                      1000 * share["workers"] / domains))
+                  "workers {:.1f} ms CPU a domain, and {:.2f} s runnable but waiting for a CPU per second of the "
+                  "run".format(name, used, os.cpu_count(), *(share[k] / share["wall"] for k in
+                                                             ("workers", "replica", "redis", "others")),
+                               1000 * share["workers"] / domains, share["waiting"] / share["wall"]))
 
 
 def fill(server: RedisServer, count: int, samples: list[dict[str, object]]) -> None:
