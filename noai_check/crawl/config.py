@@ -21,6 +21,8 @@ class CrawlConfig:
     agents_file: str | None = None  # extra AI agents (a registry file)
     progress: bool = True  # progress bar or log line, and the summary at the end
     connect_to: str = ""  # NOAI_CONNECT_TO, checked here, used by crawl/connect_to.py
+    redis_url: str = ""  # NOAI_REDIS_URL: a sites list shared by workers through Redis (crawl/redis_sites.py)
+    redis_lease: float = 300.0  # NOAI_REDIS_LEASE: seconds a worker holds a domain before another may take it
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
@@ -34,6 +36,8 @@ class CrawlConfig:
             agents_file=settings.get("NOAI_AGENTS_FILE") or None,
             progress=settings.getbool("NOAI_PROGRESS", default.progress),
             connect_to=_connect_to(settings.get("NOAI_CONNECT_TO")),
+            redis_url=str(settings.get("NOAI_REDIS_URL") or ""),
+            redis_lease=_seconds(settings, "NOAI_REDIS_LEASE", default.redis_lease),
         )
 
     def media_limit(self, max_pages: int) -> int:
@@ -53,6 +57,20 @@ def _count(settings: Any, name: str) -> int | None:
     if number < 0 or isinstance(value, float):
         raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
     return number
+
+
+def _seconds(settings: Any, name: str, default: float) -> float:
+    """A setting that is a number of seconds > 0 (the default when unset); ValueError with one line otherwise."""
+    value = settings.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"{name} must be a number of seconds > 0, got {value!r}")
+    return seconds
 
 
 def _connect_to(value: Any) -> str:

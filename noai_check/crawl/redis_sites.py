@@ -31,8 +31,9 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
+from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.distributed import SKIPPED_INFO, enqueue_file
-from noai_check.crawl.shared_list import DEFAULT_LEASE_SECONDS, SharedList
+from noai_check.crawl.shared_list import SharedList
 from noai_check.errors import NoaiCheckError
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ POLL_SECONDS = 1.0  # how often an idle worker asks again (others' domains may c
 
 def redis_settings(settings: BaseSettings) -> None:
     """With NOAI_REDIS_URL set, switch the crawl to the shared list and scrapy-redis's frontier (spider priority)."""
-    url = settings.get("NOAI_REDIS_URL")
+    url = CrawlConfig.from_settings(settings).redis_url
     if not url:
         return
     for name, value in {
@@ -69,28 +70,19 @@ def list_name(spider_args: dict[str, str]) -> str:
     return spider_args.get("name") or Path(spider_args.get("domains") or "").stem
 
 
-def redis_problem(settings: BaseSettings, spider_args: dict[str, str]) -> str | None:
-    """Why NOAI_REDIS_URL cannot be used (unreachable, not a URL, a bad lease or list name), in one line, or None."""
-    url = settings.get("NOAI_REDIS_URL")
-    if not url:
-        return None
+def redis_problem(config: CrawlConfig, spider_args: dict[str, str]) -> str | None:
+    """Why NOAI_REDIS_URL cannot be used (unreachable, not a URL, a list name Redis keys cannot hold), or None."""
     try:
-        lease_seconds(settings)
-        SharedList.connect(url, list_name(spider_args)).client.close()
-    except (NoaiCheckError, ValueError) as error:
+        SharedList.connect(config.redis_url, list_name(spider_args)).client.close()
+    except NoaiCheckError as error:
         return str(error)
     return None
 
 
-def lease_seconds(settings: BaseSettings) -> float:
-    value = settings.get("NOAI_REDIS_LEASE") or DEFAULT_LEASE_SECONDS
-    try:
-        seconds = float(value)
-    except (TypeError, ValueError):
-        seconds = -1
-    if not seconds > 0:
-        raise ValueError(f"NOAI_REDIS_LEASE must be a number of seconds > 0, got {value!r}")
-    return seconds
+def shared_list(spider: Spider) -> SharedList:
+    """The spider's list in Redis (its own connection), with the lease NOAI_REDIS_LEASE gives."""
+    config = CrawlConfig.from_settings(spider.crawler.settings)
+    return SharedList.connect(config.redis_url, getattr(spider, "list_name", spider.name), config.redis_lease)
 
 
 def _stop(crawler: Crawler, error: Exception) -> None:
@@ -119,9 +111,7 @@ class RedisDomainSource:
 
     @classmethod
     def from_spider(cls, spider: Spider) -> RedisDomainSource:
-        settings = spider.crawler.settings
-        name = getattr(spider, "list_name", spider.name)
-        return cls(spider, SharedList.connect(settings["NOAI_REDIS_URL"], name, lease_seconds(settings)))
+        return cls(spider, shared_list(spider))
 
     async def domains(self) -> AsyncIterator[tuple[int | None, str]]:
         try:
@@ -189,9 +179,7 @@ class RedisResultSink:
 
     @classmethod
     def from_spider(cls, spider: Spider) -> RedisResultSink:
-        settings = spider.crawler.settings
-        name = getattr(spider, "list_name", spider.name)
-        return cls(spider, SharedList.connect(settings["NOAI_REDIS_URL"], name, lease_seconds(settings)))
+        return cls(spider, shared_list(spider))
 
     def write(self, record: dict[str, Any]) -> None:
         try:

@@ -119,7 +119,7 @@ class DomainListSpider(scrapy.Spider):
     def update_settings(cls, settings: Any) -> None:
         """The broad-crawl settings; with NOAI_REDIS_URL, the Redis-shared list and frontier (crawl/redis_sites.py)."""
         super().update_settings(settings)
-        if settings.get("NOAI_REDIS_URL"):
+        if CrawlConfig.from_settings(settings).redis_url:
             from noai_check.crawl.redis_sites import redis_settings
 
             redis_settings(settings)

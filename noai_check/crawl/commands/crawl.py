@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
-from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -49,13 +48,13 @@ def agents_file_problem(agents_file: str | None) -> str | None:
     return None
 
 
-def redis_problem(settings: Any, spider_args: dict[str, str]) -> str | None:
+def redis_problem(config: CrawlConfig, spider_args: dict[str, str]) -> str | None:
     """NOAI_REDIS_URL's problem (unreachable, not a URL, a list name Redis keys cannot hold) in one line, or None."""
-    if not settings.get("NOAI_REDIS_URL"):
+    if not config.redis_url:
         return None
     from noai_check.crawl.redis_sites import redis_problem as problem  # redis only when asked for
 
-    return problem(settings, spider_args)
+    return problem(config, spider_args)
 
 
 def reports_dir_problem(reports_dir: str) -> str | None:
@@ -94,7 +93,7 @@ class Command(ScrapyCrawl):
                 (check(**opts.spargs) if check else None)
                 or agents_file_problem(config.agents_file)
                 or reports_dir_problem(str(config.reports_dir))
-                or redis_problem(self.crawler_process.settings, opts.spargs)
+                or redis_problem(config, opts.spargs)
             )
         if problem:
             sys.stderr.write(f"error: {problem}\n")
