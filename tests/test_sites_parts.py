@@ -139,3 +139,25 @@ def test_connect_to_refuses_malformed_values(value):
 def test_generated_domains_name_their_shape():
     assert domain_for(1) == "s1-plain.test" and domain_for(90).endswith(".invalid")
     assert expected("s39-aiblock.test").blocked == {"GPTBot", "ClaudeBot", "CCBot", "Google-Extended"}
+
+
+def test_the_connection_pool_forgets_a_host_once_its_idle_connection_is_gone():
+    """Twisted's pool keeps an empty entry per host ever used: 100,000 of them after a list of 100,000 domains."""
+    from types import SimpleNamespace
+
+    from twisted.internet.testing import MemoryReactorClock
+
+    from noai_check.crawl.connect_to import ConnectToPool
+
+    class Idle:  # a quiescent HTTP connection, as the pool sees one
+        state = "QUIESCENT"
+        transport = SimpleNamespace(loseConnection=lambda: None)
+
+    reactor = MemoryReactorClock()
+    pool = ConnectToPool(reactor, (), None, 1.0)
+    pool.cachedConnectionTimeout = 5
+    key = (b"https", b"a.example", 443)
+    pool._putConnection(key, Idle())
+    assert len(pool._connections[key]) == 1
+    reactor.advance(6)
+    assert key not in pool._connections and not pool._timeouts
