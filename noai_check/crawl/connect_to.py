@@ -119,17 +119,18 @@ class ConnectToDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         from twisted.internet import reactor
 
-        settings = crawler.settings
+        from noai_check.crawl.config import CrawlConfig
+
+        config = CrawlConfig.from_settings(crawler.settings)
         old = self._pool
         pool = ConnectToPool(
-            reactor, parse_connect_to(settings.get("NOAI_CONNECT_TO")), self._contextFactory,
-            settings.getfloat("DOWNLOAD_TIMEOUT", 180),
+            reactor, parse_connect_to(config.connect_to), self._contextFactory,
+            crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 180),
         )
         pool.maxPersistentPerHost = old.maxPersistentPerHost
         pool._factory = old._factory
-        idle = settings.getfloat("NOAI_IDLE_CONNECTION_TIMEOUT", 0)
-        if idle > 0:
-            pool.cachedConnectionTimeout = idle
+        if config.idle_connection_timeout > 0:
+            pool.cachedConnectionTimeout = config.idle_connection_timeout
         self._pool = pool
 
 
