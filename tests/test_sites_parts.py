@@ -139,3 +139,55 @@ def test_connect_to_refuses_malformed_values(value):
 def test_generated_domains_name_their_shape():
     assert domain_for(1) == "s1-plain.test" and domain_for(90).endswith(".invalid")
     assert expected("s39-aiblock.test").blocked == {"GPTBot", "ClaudeBot", "CCBot", "Google-Extended"}
+
+
+def test_the_connection_pool_forgets_a_host_once_its_idle_connection_is_gone():
+    """Twisted's pool keeps an empty entry per host ever used: 100,000 of them after a list of 100,000 domains."""
+    from types import SimpleNamespace
+
+    from twisted.internet.testing import MemoryReactorClock
+
+    from noai_check.crawl.connect_to import ConnectToPool
+
+    class Idle:  # a quiescent HTTP connection, as the pool sees one
+        state = "QUIESCENT"
+        transport = SimpleNamespace(loseConnection=lambda: None)
+
+    reactor = MemoryReactorClock()
+    pool = ConnectToPool(reactor, (), None, 1.0)
+    pool.cachedConnectionTimeout = 5
+    key = (b"https", b"a.example", 443)
+    pool._putConnection(key, Idle())
+    assert len(pool._connections[key]) == 1
+    reactor.advance(6)
+    assert key not in pool._connections and not pool._timeouts
+
+
+def test_the_report_counts_a_domain_recorded_twice_once_and_survives_an_empty_list(tmp_path):
+    from noai_check.report.sites import build_sites_report
+
+    origin = "https://s39-aiblock.test"
+    home = Fetched(origin + "/", 200, {"content-type": ["text/html"]}, b"<html><head></head><body>hi</body></html>")
+    blocked = build_domain_record("s39-aiblock.test", 39, REGISTRY, origin=origin,
+                                  files=_files(origin, robots_txt("aiblock")), home=home)
+    gone = build_domain_record("s90-nodns.invalid", 90, REGISTRY, origin=None, files={}, home=None,
+                               failure="host does not resolve: s90-nodns.invalid")
+    report = build_sites_report([blocked, gone, blocked], tmp_path / "a", name="a", registry=REGISTRY)
+    assert report["domains"] == 2 and report["readable"] == 1
+    assert report["agents"]["GPTBot"]["blocked_at_root"]["n"] == 1 and report["agents"]["GPTBot"]["blocked_at_root"]["of"] == 1
+    assert report["unverifiable"] == {"host does not resolve": 1}
+    assert (tmp_path / "a" / "domains.csv").read_text(encoding="utf-8").count("\n") == 3  # header + 2 domains
+    empty = build_sites_report([], tmp_path / "e", name="e", registry=REGISTRY)
+    assert empty["domains"] == 0 and empty["agents"]["GPTBot"]["blocked_at_root"]["rate"] is None
+    assert "<script>" in (tmp_path / "e" / "report.html").read_text(encoding="utf-8")
+
+
+def test_crawled_strings_are_escaped_in_report_html(tmp_path):
+    from noai_check.report.sites import build_sites_report
+
+    record = build_domain_record("x.example", None, REGISTRY, origin=None, files={}, home=None,
+                                 failure="<script>alert(1)</script>")
+    build_sites_report([record], tmp_path, name="x", registry=REGISTRY,
+                       meta={"skipped_lines": {"not a domain": {"count": 1, "example": "<img src=x onerror=alert(1)>"}}})
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html and "alert(1)</script>" not in html

@@ -21,6 +21,10 @@ class CrawlConfig:
     agents_file: str | None = None  # extra AI agents (a registry file)
     progress: bool = True  # progress bar or log line, and the summary at the end
     connect_to: str = ""  # NOAI_CONNECT_TO, checked here, used by crawl/connect_to.py
+    idle_connection_timeout: int = 0  # NOAI_IDLE_CONNECTION_TIMEOUT: seconds an idle connection is kept (0: Twisted's 240)
+    sites_inflight: int = 0  # NOAI_SITES_INFLIGHT: domains in progress at once (0: twice CONCURRENT_REQUESTS)
+    domain_source: str = "noai_check.crawl.sites_io.FileDomainSource"  # NOAI_DOMAIN_SOURCE
+    result_sink: str = "noai_check.crawl.sites_io.JsonlResultSink"  # NOAI_RESULT_SINK
     redis_url: str = ""  # NOAI_REDIS_URL: a sites list shared by workers through Redis (crawl/redis_sites.py)
     redis_lease: float = 300.0  # NOAI_REDIS_LEASE: seconds a worker holds a domain before another may take it
 
@@ -36,6 +40,10 @@ class CrawlConfig:
             agents_file=settings.get("NOAI_AGENTS_FILE") or None,
             progress=settings.getbool("NOAI_PROGRESS", default.progress),
             connect_to=_connect_to(settings.get("NOAI_CONNECT_TO")),
+            idle_connection_timeout=_count(settings, "NOAI_IDLE_CONNECTION_TIMEOUT") or 0,
+            sites_inflight=_count(settings, "NOAI_SITES_INFLIGHT") or 0,
+            domain_source=settings.get("NOAI_DOMAIN_SOURCE") or default.domain_source,
+            result_sink=settings.get("NOAI_RESULT_SINK") or default.result_sink,
             redis_url=str(settings.get("NOAI_REDIS_URL") or ""),
             redis_lease=_seconds(settings, "NOAI_REDIS_LEASE", default.redis_lease),
         )

@@ -7,7 +7,8 @@ matching rule wins; a host no rule matches is connected to as usual.
 
 It works at Twisted's connection pool, which every plain (non-proxy) request of Scrapy's HTTP/1.1
 handler asks for a connection keyed by (scheme, host, port): the pool is handed another endpoint.
-The same handler also lets a crawl shorten how long idle keep-alive connections are kept
+The pool also forgets hosts it holds no idle connection to (Twisted keeps an empty entry per host
+forever: 100,000 of them for a list of 100,000 domains). The same handler also lets a crawl shorten how long idle keep-alive connections are kept
 (``NOAI_IDLE_CONNECTION_TIMEOUT``, seconds): a crawl of 100,000 domains would otherwise hold one open
 socket per domain for Twisted's 240 s.
 """
@@ -97,7 +98,18 @@ class ConnectToPool(HTTPConnectionPool):
                 endpoint = tcp(self._reactor, target[0], target[1], timeout=self._timeout)
                 if key[0] == b"https":
                     endpoint = wrapClientTLS(self._tls_policy.creatorForNetloc(key[1], key[2]), endpoint)
-        return super().getConnection(key, endpoint)
+        connection = super().getConnection(key, endpoint)
+        self._forget_if_empty(key)
+        return connection
+
+    def _removeConnection(self, key: Any, connection: Any) -> None:
+        super()._removeConnection(key, connection)  # type: ignore[no-untyped-call]
+        self._forget_if_empty(key)
+
+    def _forget_if_empty(self, key: Any) -> None:
+        """Twisted keeps an empty list per (scheme, host, port) ever connected to: one per domain of a list."""
+        if key in self._connections and not self._connections[key]:
+            del self._connections[key]
 
 
 class ConnectToDownloadHandler(HTTP11DownloadHandler):
@@ -107,17 +119,18 @@ class ConnectToDownloadHandler(HTTP11DownloadHandler):
         super().__init__(crawler)
         from twisted.internet import reactor
 
-        settings = crawler.settings
+        from noai_check.crawl.config import CrawlConfig
+
+        config = CrawlConfig.from_settings(crawler.settings)
         old = self._pool
         pool = ConnectToPool(
-            reactor, parse_connect_to(settings.get("NOAI_CONNECT_TO")), self._contextFactory,
-            settings.getfloat("DOWNLOAD_TIMEOUT", 180),
+            reactor, parse_connect_to(config.connect_to), self._contextFactory,
+            crawler.settings.getfloat("DOWNLOAD_TIMEOUT", 180),
         )
         pool.maxPersistentPerHost = old.maxPersistentPerHost
         pool._factory = old._factory
-        idle = settings.getfloat("NOAI_IDLE_CONNECTION_TIMEOUT", 0)
-        if idle > 0:
-            pool.cachedConnectionTimeout = idle
+        if config.idle_connection_timeout > 0:
+            pool.cachedConnectionTimeout = config.idle_connection_timeout
         self._pool = pool
 
 

@@ -177,14 +177,10 @@ class DomainListSpider(scrapy.Spider):
         spider.config = CrawlConfig.from_settings(settings)
         if spider.config.agents_file:
             spider.registry = load_registry(spider.config.agents_file)
-        spider.max_inflight = settings.getint("NOAI_SITES_INFLIGHT", 0) or 2 * settings.getint("CONCURRENT_REQUESTS")
+        spider.max_inflight = spider.config.sites_inflight or 2 * settings.getint("CONCURRENT_REQUESTS")
         spider._open_jobdir(settings.get("JOBDIR"))
-        spider.source = load_object(
-            settings.get("NOAI_DOMAIN_SOURCE") or "noai_check.crawl.sites_io.FileDomainSource"
-        ).from_spider(spider)
-        spider.sink = load_object(
-            settings.get("NOAI_RESULT_SINK") or "noai_check.crawl.sites_io.JsonlResultSink"
-        ).from_spider(spider)
+        spider.source = load_object(spider.config.domain_source).from_spider(spider)
+        spider.sink = load_object(spider.config.result_sink).from_spider(spider)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         if spider.config.progress:
             spider._progress = LoopingCall(spider.log_progress)

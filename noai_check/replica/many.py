@@ -181,6 +181,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     scheme = "http"
     overrides: dict[str, str] | None = None
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hung up or failed the TLS handshake (an https try on the http port): not news."""
     request_queue_size = 1024
 
 
