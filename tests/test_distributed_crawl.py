@@ -135,13 +135,21 @@ def test_redis_lost_stops_the_worker_cleanly_and_a_restart_goes_on(single, redis
     assert by_domain(reports / "sites-top") == by_domain(reference)
 
 
-def test_unreachable_redis_is_one_line_and_exit_2(single, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"NOAI_REDIS_URL": "redis://127.0.0.1:{closed}/0"}, "Redis at redis://127.0.0.1:{closed}/0: ConnectionError"),
+    ({"NOAI_REDIS_URL": "127.0.0.1:6379"}, "Redis URL '127.0.0.1:6379'"),
+    ({"NOAI_REDIS_URL": "redis://127.0.0.1:{closed}/0", "NOAI_REDIS_LEASE": "0"},
+     "NOAI_REDIS_LEASE must be a number of seconds > 0, got '0'"),
+])
+def test_bad_redis_settings_are_one_line_and_exit_2(single, tmp_path: Path, settings: dict[str, str],
+                                                    message: str) -> None:
     listing, replica, _ = single
-    url = f"redis://127.0.0.1:{free_port()}/0"
-    done = subprocess.run(sites_command(tmp_path, listing, replica, {"NOAI_REDIS_URL": url}), cwd=REPO,
+    closed = free_port()
+    given = {key: value.format(closed=closed) for key, value in settings.items()}
+    done = subprocess.run(sites_command(tmp_path, listing, replica, given), cwd=REPO,
                           capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines()[-1].startswith(f"error: Redis at {url}: ConnectionError")
+    assert done.stderr.strip().splitlines()[-1].startswith("error: " + message.format(closed=closed))
 
 
 def test_a_worker_stopped_with_ctrl_c_gives_its_domains_back_at_once(single, redis_server: RedisServer,
