@@ -154,7 +154,7 @@ def fill(server: RedisServer, count: int, samples: list[dict[str, object]]) -> N
     pipe = shared.client.pipeline(transaction=False)
     for rank in range(1, count + 1):
         domain = domain_for(rank)
-        record = {**by_shape[domain.split("-", 1)[1]], "domain": domain, "rank": rank}
+        record = {**by_shape.get(domain.split("-", 1)[1], samples[0]), "domain": domain, "rank": rank}
         pipe.hset(shared.keys["results"], domain, json.dumps(record))
         if rank % 1000 == 0:
             pipe.execute()
