@@ -35,7 +35,7 @@ from bench.runs import ratio, rotated, spread
 SETTINGS = {
     "DOWNLOAD_DELAY": "0",
     "AUTOTHROTTLE_ENABLED": "False",
-    "DOWNLOAD_TIMEOUT": "1",
+    "DOWNLOAD_TIMEOUT": "2",
     "LOG_LEVEL": "INFO",
     "TWISTED_DNS_RESOLVER": "noai_check.crawl.connect_to.NoDNSResolver",
 }

@@ -24,7 +24,7 @@ from noai_check.replica.many import AI_BLOCKED, ManyDomains, expected, write_lis
 from tests.crawling import REPO
 
 FAST_SITES = {
-    "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_TIMEOUT": "1", "LOG_LEVEL": "INFO",
+    "DOWNLOAD_DELAY": "0", "AUTOTHROTTLE_ENABLED": "False", "DOWNLOAD_TIMEOUT": "4", "LOG_LEVEL": "INFO",
     "TWISTED_DNS_RESOLVER": "noai_check.crawl.connect_to.NoDNSResolver",
 }
 COUNT = 300

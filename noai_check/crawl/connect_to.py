@@ -89,6 +89,12 @@ class ConnectToPool(HTTPConnectionPool):
         self._timeout = timeout
 
     def getConnection(self, key: Any, endpoint: Any) -> Any:
+        connection = super().getConnection(key, endpoint)
+        self._forget_if_empty(key)
+        return connection
+
+    def _newConnection(self, key: Any, endpoint: Any) -> Any:
+        """Only a new connection needs an endpoint: a matching host's goes to the rule's address."""
         if self._rules and len(key) >= 3 and key[0] in (b"http", b"https"):
             host = key[1].decode("ascii", "replace") if isinstance(key[1], bytes) else str(key[1])
             target = connect_target(self._rules, host, key[2])
@@ -98,9 +104,7 @@ class ConnectToPool(HTTPConnectionPool):
                 endpoint = tcp(self._reactor, target[0], target[1], timeout=self._timeout)
                 if key[0] == b"https":
                     endpoint = wrapClientTLS(self._tls_policy.creatorForNetloc(key[1], key[2]), endpoint)
-        connection = super().getConnection(key, endpoint)
-        self._forget_if_empty(key)
-        return connection
+        return super()._newConnection(key, endpoint)
 
     def _removeConnection(self, key: Any, connection: Any) -> None:
         super()._removeConnection(key, connection)  # type: ignore[no-untyped-call]
