@@ -26,6 +26,7 @@ from noai_check.replica.archive import ArchiveSite, Snapshot
 from noai_check.replica.archive_server import ArchiveReplica, start_archive_replica
 from noai_check.signals.path_pattern import request_path
 from tests.corpus import CORPUS_DIR
+from tests.redis_server import redis_server  # noqa: F401 - a fixture: a real redis-server for one test
 
 # Fixtures whose use means a test talks to a running replica (directly or through another fixture).
 _REPLICA_FIXTURES = frozenset({"replica", "start_scenario", "archive", "start_archive"})

@@ -84,4 +84,4 @@ def test_scrapy_list_shows_every_platform_and_site():
         [sys.executable, "-m", "scrapy", "list"], check=False, cwd=REPO, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
-    assert set(result.stdout.split()) == {*PLATFORMS, "site"}
+    assert set(result.stdout.split()) == {*PLATFORMS, "site", "sites"}

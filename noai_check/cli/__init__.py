@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from noai_check import __version__
-from noai_check.cli import check, demo, diff, export, probe, report, robots, timeline, verify
+from noai_check.cli import check, demo, diff, distributed, export, probe, report, robots, timeline, verify
 from noai_check.cli.common import EXIT_BUG, EXIT_USAGE, Parser
 from noai_check.errors import NoaiCheckError
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"noai-check {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
-    for command in (check, probe, robots, demo, report, export, diff, verify, timeline):  # the order `--help` lists them in
+    for command in (check, probe, robots, demo, report, export, diff, verify, timeline, distributed):  # the order `--help` lists them in
         command.add_command(commands)
     return parser
 

@@ -14,7 +14,7 @@ from noai_check.cli.common import EXIT_OK, print_json
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `diff` subcommand: its options, run by ``cmd_diff``."""
     sub = commands.add_parser("diff", help="what changed between two recorded runs of a platform", description=cmd_diff.__doc__)
-    sub.add_argument("platform", help="platform (report folder) name, e.g. soundcloud")
+    sub.add_argument("platform", help="platform (report folder) name, e.g. soundcloud, or sites-LIST for a domain list")
     sub.add_argument("--reports-dir", default="reports", help="where reports and history.sqlite are (default reports)")
     sub.add_argument("--from", dest="from_run", type=_run_id, metavar="RUN", help="earlier run id (default: the complete run before --to)")
     sub.add_argument("--to", dest="to_run", type=_run_id, metavar="RUN", help="later run id (default: the latest complete run)")
@@ -32,6 +32,22 @@ def _run_id(text: str) -> int:
     return value
 
 
+SITES_PREFIX = "sites-"  # reports/sites-<list>: a domain list (`scrapy crawl sites`), with its own history
+
+
+def _diff_sites(args: argparse.Namespace, console: Console) -> int:
+    """`noai-check diff sites-LIST`: which domains started or stopped blocking each agent."""
+    from noai_check.history.sites import diff_lines, diff_sites
+
+    result = diff_sites(Path(args.reports_dir), args.platform[len(SITES_PREFIX):], args.from_run, args.to_run)
+    if args.json:
+        print_json(result)
+        return EXIT_OK
+    for line in diff_lines(result):
+        console.print(escape(line), highlight=False, soft_wrap=True)
+    return EXIT_OK
+
+
 _LABELS = {True: "[red bold]LOST[/red bold]   ", False: "changed"}
 
 
@@ -40,6 +56,8 @@ def cmd_diff(args: argparse.Namespace, console: Console) -> int:
     The history is only read (it may be read-only); exit 2 when it cannot be read or there is nothing to compare."""
     from noai_check.history.diff import diff_history
 
+    if args.platform.startswith(SITES_PREFIX):
+        return _diff_sites(args, console)
     result = diff_history(Path(args.reports_dir), args.platform, args.from_run, args.to_run)
     if args.json:
         print_json(result)

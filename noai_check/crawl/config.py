@@ -30,6 +30,13 @@ class CrawlConfig:
     archive_replays: int = 4  # replays in flight at once
     chromium: str | None = None  # NOAI_CHROMIUM: the Chromium that renders (None: found on PATH)
     render_timeout: float = 10.0  # NOAI_RENDER_TIMEOUT: seconds a rendered page may take to settle
+    connect_to: str = ""  # NOAI_CONNECT_TO, checked here, used by crawl/connect_to.py
+    idle_connection_timeout: int = 0  # NOAI_IDLE_CONNECTION_TIMEOUT: seconds an idle connection is kept (0: Twisted's 240)
+    sites_inflight: int = 0  # NOAI_SITES_INFLIGHT: domains in progress at once (0: twice CONCURRENT_REQUESTS)
+    domain_source: str = "noai_check.crawl.sites_io.FileDomainSource"  # NOAI_DOMAIN_SOURCE
+    result_sink: str = "noai_check.crawl.sites_io.JsonlResultSink"  # NOAI_RESULT_SINK
+    redis_url: str = ""  # NOAI_REDIS_URL: a sites list shared by workers through Redis (crawl/redis_sites.py)
+    redis_lease: float = 300.0  # NOAI_REDIS_LEASE: seconds a worker holds a domain before another may take it
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
@@ -49,6 +56,13 @@ class CrawlConfig:
             archive_replays=max(1, _count(settings, "NOAI_ARCHIVE_REPLAYS") or default.archive_replays),
             chromium=settings.get("NOAI_CHROMIUM") or None,
             render_timeout=_seconds(settings, "NOAI_RENDER_TIMEOUT", default.render_timeout, allow_zero=False),
+            connect_to=_connect_to(settings.get("NOAI_CONNECT_TO")),
+            idle_connection_timeout=_count(settings, "NOAI_IDLE_CONNECTION_TIMEOUT") or 0,
+            sites_inflight=_count(settings, "NOAI_SITES_INFLIGHT") or 0,
+            domain_source=settings.get("NOAI_DOMAIN_SOURCE") or default.domain_source,
+            result_sink=settings.get("NOAI_RESULT_SINK") or default.result_sink,
+            redis_url=str(settings.get("NOAI_REDIS_URL") or ""),
+            redis_lease=_seconds(settings, "NOAI_REDIS_LEASE", default.redis_lease, allow_zero=False),
         )
 
     def media_limit(self, max_pages: int) -> int:
@@ -87,3 +101,12 @@ def _seconds(settings: Any, name: str, default: float, allow_zero: bool = True) 
     if not (number >= 0 if allow_zero else number > 0) or number == float("inf"):
         raise ValueError(f"{name} must be a number of seconds {'>=' if allow_zero else '>'} 0, got {value!r}")
     return number
+
+
+def _connect_to(value: Any) -> str:
+    """NOAI_CONNECT_TO as given, once parsed (a malformed one is a ValueError with one line)."""
+    from noai_check.crawl.connect_to import parse_connect_to  # Twisted only when the setting is read
+
+    text = str(value or "")
+    parse_connect_to(text)
+    return text

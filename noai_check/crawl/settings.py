@@ -24,6 +24,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Cookies are off (COOKIES_ENABLED); None also spares importing the middleware at start-up.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
 }
+# Scrapy's HTTP/1.1 handler plus NOAI_CONNECT_TO (crawl/connect_to.py): one replica for many hosts.
+DOWNLOAD_HANDLERS = {
+    "http": "noai_check.crawl.connect_to.ConnectToDownloadHandler",
+    "https": "noai_check.crawl.connect_to.ConnectToDownloadHandler",
+}
 ITEM_PIPELINES = {"noai_check.crawl.pipelines.RecordsPipeline": 300}
 EXTENSIONS = {
     "noai_check.crawl.progress.CrawlProgress": 500,

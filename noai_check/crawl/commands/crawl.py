@@ -1,9 +1,10 @@
 """`scrapy crawl` that says how the crawl went in its exit code.
 
-2: bad spider arguments, a bad NOAI_AGENTS_FILE or render asked with no Chromium, one line and no traceback, before anything
-starts. 1: the crawl ran but its report or history could not be written (a full disk, a
-read-only folder), so a workflow never goes on to verify the previous run's data, or an archive audit
-(-a at=) that the archive refused or could not answer (its report is marked incomplete). 0 otherwise.
+2: bad spider arguments, a bad NOAI_AGENTS_FILE, render asked with no Chromium or a NOAI_REDIS_URL that
+does not answer, one line and no traceback, before anything starts. 1: the crawl ran but its report or
+history could not be written (a full disk, a read-only folder), so a workflow never goes on to verify the
+previous run's data, or an archive audit (-a at=) that the archive refused or could not answer (its report
+is marked incomplete), or a distributed worker lost its Redis. 0 otherwise.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ def agents_file_problem(agents_file: str | None) -> str | None:
     return None
 
 
+def redis_problem(config: CrawlConfig, spider_args: dict[str, str]) -> str | None:
+    """NOAI_REDIS_URL's problem (unreachable, not a URL, a list name Redis keys cannot hold) in one line, or None."""
+    if not config.redis_url:
+        return None
+    from noai_check.crawl.redis_sites import redis_problem as problem  # redis only when asked for
+
+    return problem(config, spider_args)
+
+
 def reports_dir_problem(reports_dir: str) -> str | None:
     """Why the crawl could not write into NOAI_REPORTS_DIR (created if missing), in one line, or None.
 
@@ -89,6 +99,7 @@ class Command(ScrapyCrawl):
                 or agents_file_problem(config.agents_file)
                 or probe_agents_problem(config.probe_agents, config.agents_file)
                 or reports_dir_problem(str(config.reports_dir))
+                or redis_problem(config, opts.spargs)
             )
         if problem:
             sys.stderr.write(f"error: {problem}\n")
@@ -107,4 +118,7 @@ class Command(ScrapyCrawl):
             self.exitcode = 1
         elif crawler.stats is not None and (archive := archive_failure(crawler.stats)):
             sys.stderr.write(f"error: {archive}\n")
+            self.exitcode = 1
+        elif crawler.stats is not None and crawler.stats.get_value("noai/redis_lost"):  # redis_sites.NOAI_REDIS_LOST
+            sys.stderr.write(f"error: {crawler.stats.get_value('noai/redis_lost')}\n")
             self.exitcode = 1
