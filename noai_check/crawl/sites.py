@@ -13,6 +13,7 @@ progress at a time, so memory does not grow with the list.
 from __future__ import annotations
 
 import gc
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -185,6 +186,9 @@ class DomainListSpider(scrapy.Spider):
         spider.source = load_object(spider.config.domain_source).from_spider(spider)
         spider.sink = load_object(spider.config.result_sink).from_spider(spider)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
+        # A broad crawl meets thousands of certificates that do not match their host; Scrapy warns once a
+        # connection (a line per domain, thousands). Certificates are not what this audit judges.
+        logging.getLogger("scrapy.core.downloader.tls").setLevel(logging.ERROR)
         if spider.config.progress:
             spider._progress = LoopingCall(spider.log_progress)
             spider._progress.start(PROGRESS_EVERY, now=False)
