@@ -27,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check what a site says about AI training: noai tags, robots.txt per AI crawler, "
         "TDMRep, Content-Usage, Content-Signal, ai.txt, llms.txt. Crawl whole platforms with "
         "`scrapy crawl soundcloud`.",
-        epilog="Exit codes: 0 done; 1 `verify` failed; 2 bad usage or input (one line on stderr); "
+        epilog="Exit codes: 0 done; 1 `verify` failed, or `timeline`/`collect` could not finish (one line on stderr); "
+        "2 bad usage or input (one line on stderr); "
         "3 a bug in noai-check (traceback shown).",
     )
     parser.add_argument("--version", action="version", version=f"noai-check {__version__}")
@@ -41,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: parse, run, and turn every expected failure (a NoaiCheckError) into one line and exit 2.
 
-    Exit codes: 0 done, 1 `verify` failed, 2 bad usage or input, 3 a bug (traceback shown), 130 Ctrl-C.
+    Exit codes: 0 done, 1 `verify` failed or the work could not be finished, 2 bad usage or input, 3 a bug (traceback shown), 130 Ctrl-C.
     """
     console = Console()
     errors = Console(stderr=True, soft_wrap=True)  # one line, whatever the terminal width

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from noai_check.cli.common import EXIT_OK
-from noai_check.errors import NoaiCheckError
+from noai_check.errors import IncompleteRunError
 
 
 def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,7 +67,7 @@ def cmd_collect(args: argparse.Namespace, console: Console) -> int:
     """Write reports/sites-NAME (domains.jsonl, report.json, report.html, domains.csv) from the results in Redis.
 
     Every domain must have its result: domains lost by a worker that died are put back for the
-    workers still running (or started again); until then this exits 2 saying how many are left.
+    workers still running (or started again); until then this exits 1 saying how many are left.
     """
     from noai_check.crawl.distributed import collect
     from noai_check.crawl.shared_list import SharedList
@@ -79,7 +79,7 @@ def cmd_collect(args: argparse.Namespace, console: Console) -> int:
     while not (progress := shared.progress()).finished:
         requeued = shared.sweep()
         if time.monotonic() >= deadline:
-            raise NoaiCheckError(
+            raise IncompleteRunError(
                 f"{args.name}: {progress.total - progress.done} of {progress.total} domains have no result yet "
                 f"({progress.pending} waiting, {progress.leased} held by workers, {requeued} put back now"
                 f"{'' if progress.enqueued else '; the list is not fully enqueued'}): run the workers "
