@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from noai_check.crawl.config import chromium_from_environment
-from noai_check.crawl.rendering import CHROMIUM_ARGS, SKIPPED_RESOURCES, find_chromium, render_problem
+from noai_check.crawl.rendering import (
+    CHROMIUM_ARGS,
+    SKIPPED_RESOURCES,
+    failure_reason,
+    find_chromium,
+    render_problem,
+)
 from noai_check.crawl.settings import USER_AGENT
 from noai_check.errors import NoaiCheckError
 from noai_check.judge.botwall import unverifiable_reason
@@ -50,9 +56,8 @@ def render_page(url: str, chromium: str, timeout: float) -> tuple[Fetched | None
                 html = page.content()
             except PlaywrightTimeout:
                 return None, f"rendering did not settle within {timeout:g} s (network never idle)"
-            except Error as error:
-                first = (str(error).strip().splitlines() or [""])[0][:200]
-                return None, f"rendering failed: {first}"
+            except Error as error:  # a crashed renderer included ("Page crashed")
+                return None, failure_reason(error, timeout)
             if response is None:
                 return None, "rendering failed: no response"
             pairs = [(h["name"], h["value"]) for h in response.headers_array() if h["name"].lower() != "content-type"]

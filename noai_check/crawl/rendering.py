@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
 ]
-HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
+HANDLER = "noai_check.crawl.render_handler.RenderHandler"  # scrapy-playwright's, a crash not retried
 CONTEXT = "noai-render"
 MAX_PAGES_PER_CONTEXT = 4
 # Kinds of subresource a browser would fetch that change no signal: not fetched, to spare the site.
@@ -107,15 +107,15 @@ def enable(settings: Any, chromium: str, timeout: float) -> None:
         settings.set(name, value, priority="spider")
 
 
-def _failure_reason(failure: Failure, timeout: float) -> str:
-    """Why the rendered view could not be read, in one line."""
-    error = failure.value
+def failure_reason(error: BaseException | None, timeout: float) -> str:
+    """Why the rendered view could not be read, in one line (a crawl's render or `check --render`).
+    Playwright says "Page crashed" / "Target crashed" when the renderer process died under the page."""
     name = type(error).__name__
     first = (str(error).strip().splitlines() or [""])[0][:200]
     if name == "TimeoutError" or "Timeout" in first:
         return f"rendering did not settle within {timeout:g} s (network never idle)"
     if "crash" in first.lower():
-        return f"the renderer crashed: {first}"
+        return f"the renderer crashed while loading the page ({first})"
     return f"rendering failed: {name}: {first}" if first else f"rendering failed: {name}"
 
 
@@ -166,7 +166,7 @@ class Rendering:
 
     def failed(self, failure: Failure) -> list[dict[str, Any]]:
         item = failure.request.cb_kwargs["item"]  # type: ignore[attr-defined]
-        return self._done(item, self._unverifiable(_failure_reason(failure, self.spider.config.render_timeout)))
+        return self._done(item, self._unverifiable(failure_reason(failure.value, self.spider.config.render_timeout)))
 
     def _unverifiable(self, reason: str) -> dict[str, Any]:
         return {"verifiable": False, "unverifiable_reason": reason, **dict.fromkeys(RENDERED_KEYS)}

@@ -12,12 +12,14 @@ import socketserver
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, final
+from urllib.parse import urlsplit
 
 from noai_check.replica.agent_rules import answer_for
 from noai_check.replica.model import Expect, Scenario
@@ -43,6 +45,7 @@ class _HostServer(ThreadingHTTPServer):
         self.site = site
         self.agent_rules: tuple[tuple[str, str], ...] = ()  # answers for some user agents (agent_rules.py)
         self.verbose = verbose
+        self.served: Counter[str] = Counter()  # requests answered per path (query dropped): Replica.served
         super().__init__(("127.0.0.1", 0), _Handler)
 
     def server_bind(self) -> None:
@@ -75,6 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, with_body: bool) -> None:
         site = self.server.site
         assert site is not None
+        self.server.served[urlsplit(self.path).path] += 1
         response = site.resolve(self.path)
         if self.server.agent_rules:
             response = answer_for(self.server.agent_rules, self.headers.get("User-Agent", ""), response,
@@ -135,6 +139,11 @@ class Replica:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def served(self, path: str) -> int:
+        """How many requests the site host has answered for ``path`` (any query): how a test knows that a
+        browser got as far as running a page's script (its fetch() of the replica's API)."""
+        return self._servers[0].served[path]
 
     def expectations(self) -> Iterator[tuple[str, Expect]]:
         """(absolute URL, what a correct crawler finds there) for every hand-written expectation."""
