@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.crawler import AsyncCrawlerRunner
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.project import get_project_settings
@@ -58,3 +59,29 @@ async def test_crawl_state_is_released_before_the_report_is_written(tmp_path):
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["pages_total"] == len(pages)
     assert at_report == {"recorded": {"page": 0, "media": 0, "terms": 0}, "seen": 0, "candidates": 0}
     assert crawler.spider.sample.content_scheduled() == 40
+
+
+@deferred_f_from_coro_f
+async def test_the_idle_handler_s_traceback_holds_no_wave_or_requests(tmp_path):
+    """DontCloseSpider's traceback keeps the raising frame until the cycle collector runs: that
+    frame must not hold the wave's list or its requests (megabytes over a 20,000-page crawl)."""
+    settings = get_project_settings()
+    settings.setdict({**FAST, "NOAI_REPORTS_DIR": str(tmp_path / "reports")}, priority="cmdline")
+    crawler = AsyncCrawlerRunner(settings).create_crawler(SoundCloudSpider)
+    held: list[set[str]] = []
+
+    def idle() -> None:
+        try:
+            crawler.spider.frontier.on_idle(crawler.spider)  # planning twice is planning once: the sample is by rank
+        except DontCloseSpider as error:
+            frame = error.__traceback__.tb_next.tb_frame  # on_idle's own frame
+            held.append(set(frame.f_locals))
+
+    def connect_after_the_frontier() -> None:
+        crawler.signals.connect(idle, signal=signals.spider_idle, weak=False)
+
+    crawler.signals.connect(connect_after_the_frontier, signal=signals.engine_started, weak=False)
+    with start_replica("generated-1k") as replica:
+        await crawler.crawl_async(**spider_args(replica, max_pages="40"))
+    assert held, "the crawl never went idle with pages left to plan"
+    assert all(names == {"self", "spider"} for names in held), held
