@@ -11,8 +11,8 @@ import json
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
 from scrapy.crawler import AsyncCrawlerRunner
+from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.project import get_project_settings
 
