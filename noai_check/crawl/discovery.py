@@ -69,6 +69,10 @@ class Discovery:
         self.spider = spider
         self._types: dict[str, str | None] = {}  # URL -> its page type (platform.classify is pure)
 
+    def release(self) -> None:
+        """The crawl is over: the remembered page types are not needed any more."""
+        self._types = {}
+
     # -- candidates ----------------------------------------------------------------------
 
     def content_type(self, url: str, source: str) -> str | None:

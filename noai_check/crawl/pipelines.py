@@ -169,10 +169,14 @@ class RecordsPipeline:
         return {"kind": "site", **summary}
 
     def close_spider(self) -> None:
+        """Scrapy calls this before spider_closed: the files are complete, so the URL sets that kept
+        each record single are let go before the report is built on top of them (20,000 URLs)."""
         self.pages.close()
         self.media.close()
         self.verdicts.close()
         self.evidence.close()
+        self.recorded = {kind: set() for kind in self.recorded}
+        self.written_maps = set()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Write report.json and report.html from the files, whether the crawl finished or was stopped.

@@ -73,6 +73,12 @@ class Sample:
         self.seen.add(url)
         self.scheduled[page_type] = self.scheduled.get(page_type, 0) + 1
 
+    def release(self) -> None:
+        """Forget the candidates and the URLs seen once the crawl is over (counts stay): at 20,000
+        pages they are megabytes the report and the history would otherwise be built on top of."""
+        self.candidates = {}
+        self.seen = set()
+
     def content_scheduled(self) -> int:
         return sum(self.scheduled.get(t, 0) for t in self.page_types)
 

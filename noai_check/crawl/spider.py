@@ -217,6 +217,13 @@ class PlatformSpider(scrapy.Spider):
         """May noai-check itself fetch ``url``? None until that origin's robots.txt is read."""
         return self.site_files.own_robots_allows(url)
 
+    def closed(self, reason: str) -> None:
+        """Scrapy calls this on spider_closed before the report is written (its handler was connected
+        first): what only planning needed is let go, so the report's pass reuses its memory."""
+        if self._sample is not None:
+            self._sample.release()
+        self.discovery.release()
+
     # -- Scrapy's entry points: each job's module does the work ----------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
