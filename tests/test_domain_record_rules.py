@@ -244,3 +244,15 @@ def test_a_body_without_a_status_is_still_hashed():
     record = build_domain_record("x.example", None, REGISTRY, origin=None, files=files, home=None, failure="x")
     assert record["site_files"]["robots_txt"]["sha256"] == sha(b"User-agent")
 
+
+
+def test_a_challenge_page_answered_200_is_not_read_as_the_home_page_or_a_sample_page():
+    """A 200 Cloudflare challenge is "could not see", never the page's (absent) tags."""
+    wall = b'<html><head><title>Just a moment...</title><meta name="robots" content="noai"></head></html>'
+    page = Fetched(ORIGIN + "/a", 200, HTML, wall)
+    record = build_domain_record("x.example", None, REGISTRY, origin=ORIGIN, files=all_files(), home=home(wall),
+                                 pages=[page])
+    assert record["home"]["readable"] is False and record["signals"]["home_noai"] is None
+    assert record["home"]["unverifiable_reason"] == "bot wall: Cloudflare challenge page (status 200)"
+    assert record["pages"][0]["noai"] is None
+    assert record["pages"][0]["unverifiable_reason"] == "bot wall: Cloudflare challenge page (status 200)"
