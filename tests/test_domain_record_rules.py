@@ -256,3 +256,29 @@ def test_a_challenge_page_answered_200_is_not_read_as_the_home_page_or_a_sample_
     assert record["home"]["unverifiable_reason"] == "bot wall: Cloudflare challenge page (status 200)"
     assert record["pages"][0]["noai"] is None
     assert record["pages"][0]["unverifiable_reason"] == "bot wall: Cloudflare challenge page (status 200)"
+
+
+def test_cdn_comment_scan_is_linear_on_a_hostile_robots_txt():
+    """The old regex (``#.*content signals?.*\\n...``) took minutes on one 512 KiB ``#`` line."""
+    import time
+
+    from noai_check.judge.domain_record import _signals_comment_then_line
+
+    started = time.perf_counter()
+    assert not _signals_comment_then_line(b"#" * 512 * 1024)
+    assert not _signals_comment_then_line(b"# content signals\n" * 30_000)
+    assert time.perf_counter() - started < 2.0  # linear: milliseconds; the regex needed minutes
+
+
+@pytest.mark.parametrize("body, managed", [
+    (b"# Content signals policy\n# more\nContent-Signal: ai-train=no\n", True),
+    (b"# Content signals policy\n#\n# Content-Signal: ai-train=no", True),  # as the regex read it
+    (b"# Content signals policy\n\nUser-agent: *\nContent-Signal: ai-train=no\n", False),  # a gap ends it
+    (b"# Content signals policy", False),
+    (b"x # content signal\nContent-Signal: search=yes", True),
+    (b"Content-Signal: search=yes\n# content signals\n", False),  # the comment must come first
+])
+def test_cdn_comment_then_content_signal_line(body, managed):
+    from noai_check.judge.domain_record import _signals_comment_then_line
+
+    assert _signals_comment_then_line(body) is managed
