@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import re
 from collections.abc import Mapping
@@ -103,9 +102,7 @@ def archive_config(environ: Mapping[str, str]) -> CrawlConfig:
     try:
         config = CrawlConfig.from_settings(_Environment(environ))
     except ValueError as error:
-        raise NoaiCheckError(str(error)) from None
-    if not math.isfinite(config.archive_cdx_delay):
-        raise NoaiCheckError(f"NOAI_ARCHIVE_CDX_DELAY must be a number of seconds >= 0, got '{config.archive_cdx_delay}'")
+        raise NoaiCheckError(str(error)) from None  # CrawlConfig refuses nan, inf and negatives
     return config
 
 
