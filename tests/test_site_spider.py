@@ -131,7 +131,9 @@ def test_an_unresolvable_site_reports_every_page_with_that_reason(caplog):
         follow = list(spider.site_files.done(origin, "robots_txt", Fetched(origin + "/robots.txt", None, error="host does not resolve: nonexistent.invalid")))
     assert all(isinstance(r, scrapy.Request) for r in follow)  # the other site files are still asked for
     assert any("cannot audit http://nonexistent.invalid: host does not resolve" in m for m in caplog.messages)
-    item = spider.judging.judged(Fetched(origin + "/", None, error="not fetched: robots.txt disallows noai-check"), "other", "x")
+    fetched = Fetched(origin + "/", None, error="not fetched: robots.txt disallows noai-check")
+    site, reason = spider.judging._judged_against(fetched, "x")
+    item = spider.judging.judged(fetched, "other", reason, site)
     assert item["record"]["verifiable"] is False
     assert item["record"]["unverifiable_reason"] == "host does not resolve: nonexistent.invalid"
     assert spider.report_name == "nonexistent.invalid"

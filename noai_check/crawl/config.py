@@ -37,6 +37,7 @@ class CrawlConfig:
     result_sink: str = "noai_check.crawl.sites_io.JsonlResultSink"  # NOAI_RESULT_SINK
     redis_url: str = ""  # NOAI_REDIS_URL: a sites list shared by workers through Redis (crawl/redis_sites.py)
     redis_lease: float = 300.0  # NOAI_REDIS_LEASE: seconds a worker holds a domain before another may take it
+    judge_process: bool | None = None  # NOAI_JUDGE_PROCESS: judge pages in a second process (None: auto, 2+ cores)
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
@@ -63,6 +64,7 @@ class CrawlConfig:
             result_sink=settings.get("NOAI_RESULT_SINK") or default.result_sink,
             redis_url=str(settings.get("NOAI_REDIS_URL") or ""),
             redis_lease=_seconds(settings, "NOAI_REDIS_LEASE", default.redis_lease, allow_zero=False),
+            judge_process=_on_off_auto(settings, "NOAI_JUDGE_PROCESS"),
         )
 
     def media_limit(self, max_pages: int) -> int:
@@ -101,6 +103,22 @@ def _seconds(settings: Any, name: str, default: float, allow_zero: bool = True) 
     if not (number >= 0 if allow_zero else number > 0) or number == float("inf"):
         raise ValueError(f"{name} must be a number of seconds {'>=' if allow_zero else '>'} 0, got {value!r}")
     return number
+
+
+_SWITCH = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False, "auto": None}
+
+
+def _on_off_auto(settings: Any, name: str) -> bool | None:
+    """A setting that is on, off or auto (None); a ValueError with one line otherwise."""
+    value = settings.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    key = str(value).strip().lower()
+    if key not in _SWITCH:
+        raise ValueError(f"{name} must be on, off or auto, got {value!r}")
+    return _SWITCH[key]
 
 
 def _connect_to(value: Any) -> str:

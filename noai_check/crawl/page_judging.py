@@ -16,11 +16,10 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from noai_check.crawl.outcomes import failed_fetch, fetched_from
-from noai_check.crawl.records import evidence_record, page_record
+from noai_check.crawl.records import judged_item
 from noai_check.judge.botwall import unverifiable_reason
-from noai_check.judge.page_judgement import analyze
 from noai_check.signals.response import Fetched
-from noai_check.signals.site_files import origin_of
+from noai_check.signals.site_files import Site, origin_of
 from noai_check.timestamps import now as now_iso
 
 if TYPE_CHECKING:
@@ -63,11 +62,11 @@ class PageJudging:
         links = spider.discovery.content_links(response) if follow else []
         media = spider.media.found(response) if live and readable and page_type != "media" else []
         spider.frontier.journal(fetched.url, [url for url, _ in links], media)
-        item = self.judged(fetched, page_type, reason)
-        if item["record"]["verifiable"] and spider.rendering.wanted(page_type):
-            yield spider.rendering.request(item, response.url, page_type)  # it writes the record
+        site, reason = self._judged_against(fetched, reason)
+        if reason is None and spider.rendering.wanted(page_type):
+            yield spider.rendering.request(self.judged(fetched, page_type, reason, site), response.url, page_type)  # it writes the record
         else:
-            yield from self.emit(item)
+            yield from self._record(fetched, page_type, reason, site)
         yield from spider.probing.after_page(fetched, page_type, readable)
         for url, link_type in links:
             spider.discovery.add_typed(url, link_type)
@@ -90,8 +89,18 @@ class PageJudging:
     def failed(self, failure: Failure) -> Iterator[Any]:
         request = failure.request  # type: ignore[attr-defined]
         fetched = failed_fetch(failure)
-        yield from self.emit(self.judged(fetched, request.meta.get("noai_page_type", "other"), fetched.error))
+        site, reason = self._judged_against(fetched, fetched.error)
+        yield from self._record(fetched, request.meta.get("noai_page_type", "other"), reason, site)
         yield from self.spider.frontier.release(1)
+
+    def _record(self, fetched: Fetched, page_type: str, reason: str | None, site: Site | None) -> list[dict[str, Any]]:
+        """Judge and write a page: in the judging process when there is one, else here."""
+        records = self.spider.frontier.pipeline()
+        origin = origin_of(fetched.final_url or fetched.url)
+        files = self.spider.state["site_files"].get(origin) if site is not None else None  # what ``site`` was read from
+        if records is not None and records.judge_later(fetched, page_type, reason, origin, files, now_iso(), self._extra(fetched)):
+            return []
+        return self.emit(self.judged(fetched, page_type, reason, site))
 
     def emit(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         """Write a page's record at once through the RecordsPipeline (skipping Scrapy's item path,
@@ -103,27 +112,23 @@ class PageJudging:
         records.write_judged(item["_kind"], item["record"], item["evidence"])
         return []
 
-    def judged(self, fetched: Fetched, page_type: str, reason: str | None) -> dict[str, Any]:
-        """The item for one page or media response: its record and its evidence."""
+    def _judged_against(self, fetched: Fetched, reason: str | None) -> tuple[Site | None, str | None]:
+        """The site files a page is judged against, and why it cannot be judged (None: it can)."""
         spider = self.spider
         site = spider.site(origin_of(fetched.final_url or fetched.url))
         if spider.state.get("fatal"):
             reason, site = spider.state["fatal"], None
         if site is None:
             reason = reason or "site files of this host were not read"
-        analysis = analyze(fetched, site, spider.registry, page_readable=reason is None) if site else None
-        record = page_record(
-            url=fetched.url, page_type=page_type, response=fetched, analysis=analysis,
-            unverifiable_reason=reason, fetched_at=now_iso(),
-        )
-        if page_type == "media" and site is not None:
-            record["ai_txt"] = site.ai_txt.allows(fetched.url).allowed
-        if spider.archive is not None:
-            record.update(spider.archive.record_fields(fetched.url))
-        kind = "media" if page_type == "media" else "page"
-        evidence = evidence_record(fetched.url, fetched, analysis)
-        # _page: the raw view's signals, compared with the rendered view's (rendering.py); not written.
-        return {"_kind": kind, "record": record, "evidence": evidence, "_page": analysis.page if analysis else None}
+        return site, reason
+
+    def _extra(self, fetched: Fetched) -> dict[str, Any]:
+        """Fields of the record beyond the judgement: an archive audit's capture."""
+        return self.spider.archive.record_fields(fetched.url) if self.spider.archive is not None else {}
+
+    def judged(self, fetched: Fetched, page_type: str, reason: str | None, site: Site | None) -> dict[str, Any]:
+        """The item for one page or media response, judged here: its record and its evidence."""
+        return judged_item(fetched, page_type, reason, site, self.spider.registry, now_iso(), self._extra(fetched))
 
     # -- terms of service (watched for silent changes) -----------------------------------------
 

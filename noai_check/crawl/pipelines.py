@@ -4,29 +4,34 @@ Records stream to ``pages.jsonl`` (one line per page, flushed, after its evidenc
 verdict map's line in ``verdicts.jsonl`` when the map is new), so an interrupted crawl keeps
 everything fetched so far, never a record whose map is missing, and memory stays flat. The report is rebuilt
 from the files at the end, which also makes a JOBDIR resume add to them instead of starting
-over; a resume first cuts what a kill left half-written (see jobdir.py).
+over; a resume first cuts what a kill left half-written (see jobdir.py). The lines are written by
+a RecordWriter here, or by the judging process (judging_process.py, NOAI_JUDGE_PROCESS), which
+also judges the pages; either way this pipeline decides what is recorded and counts it.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
+from scrapy.exceptions import CloseSpider
 
 from noai_check import __version__
 from noai_check.crawl.archive_publish import publish, staging_folder
 from noai_check.crawl.config import CrawlConfig
 from noai_check.crawl.jobdir import cut_evidence, cut_partial_line
+from noai_check.crawl.judging_process import JudgingProcess, JudgingProcessFailed
+from noai_check.crawl.judging_process import wanted as judging_wanted
 from noai_check.crawl.progress import print_summary
-from noai_check.crawl.records import compact_lines
+from noai_check.crawl.record_writer import EVIDENCE_FILE, RecordWriter, hold_folder
 from noai_check.files import iter_records, write_atomic
 from noai_check.history.snapshot import PageRowSink
 from noai_check.history.store import record_crawl
 from noai_check.judge.verdict_refs import VERDICTS_FILE, iter_verdict_maps
 from noai_check.report.build import write_report
+from noai_check.signals.response import Fetched
 from noai_check.signals.site_files import SITE_FILES, Site, site_folder_name
 from noai_check.timestamps import now as now_iso
 
@@ -46,6 +51,7 @@ def _site_summary(origin: str, site: Site) -> dict[str, Any]:
 # Stats keys the pipeline sets at the end: the caller's only sign that this crawl's report exists.
 NOAI_WRITTEN = "noai/report_written"
 NOAI_WRITE_ERROR = "noai/write_error"
+JUDGING_FAILED = "judging_process_failed"  # the finish reason when the judging process died mid-crawl
 
 
 class RecordsPipeline:
@@ -73,20 +79,19 @@ class RecordsPipeline:
         self.out.mkdir(parents=True, exist_ok=True)
         # A JOBDIR crawl that ran before (however it ended) adds to its files; the spider knows.
         self.resuming = bool(getattr(spider, "resumed", False))
-        evidence_path = self.out / "evidence" / "responses.jsonl.gz"
-        (self.out / "evidence").mkdir(exist_ok=True)
+        self.lock = hold_folder(self.out)  # an earlier crawl's judging process may still be writing here
+        evidence_path = self.out / EVIDENCE_FILE
         # URLs with a record, by kind: a record is written once, whatever a resume asks again.
         self.recorded: dict[str, set[str]] = {"page": set(), "media": set(), "terms": set()}
-        self.written_maps: set[str] = set()  # refs of the verdict maps in verdicts.jsonl
+        written_maps: set[str] = set()  # refs of the verdict maps in verdicts.jsonl
         if self.resuming:
-            self._recover(evidence_path)
-        mode = "a" if self.resuming else "w"
-        self.pages = (self.out / "pages.jsonl").open(mode, encoding="utf-8")
-        self.media = (self.out / "media.jsonl").open(mode, encoding="utf-8")
-        self.verdicts = (self.out / VERDICTS_FILE).open(mode, encoding="utf-8")
-        # One gzip member per response, written before its record: a kill leaves whole members
-        # (RFC 1952 allows concatenation; readers see one stream) and at most one cut at the end.
-        self.evidence = evidence_path.open(mode + "b")
+            written_maps = self._recover(evidence_path)
+        self.writer: RecordWriter | JudgingProcess = RecordWriter(self.out, "a" if self.resuming else "w", written_maps)
+        self.judging_error: str | None = None
+        if judging_wanted(self.config.judge_process):
+            self.writer.close()  # the files exist (truncated unless resuming); the judging process appends
+            self.writer = JudgingProcess(self.out, written_maps, spider.registry, self.lock)
+            spider.logger.info("noai-check: pages are judged in a second process (pid %d)", self.writer.process.pid)
         sites_file = self.out / "sites.json"
         self.sites: dict[str, Any] = (
             json.loads(sites_file.read_text(encoding="utf-8")) if self.resuming and sites_file.exists() else {}
@@ -95,8 +100,9 @@ class RecordsPipeline:
             for stale in ("report.json", "report.html", "terms.jsonl", "probes.jsonl"):
                 (self.out / stale).unlink(missing_ok=True)
 
-    def _recover(self, evidence_path: Path) -> None:
-        """After a stop or a kill: cut half-written lines and members, and learn what is recorded."""
+    def _recover(self, evidence_path: Path) -> set[str]:
+        """After a stop or a kill: cut half-written lines and members, learn what is recorded; the
+        refs of the verdict maps already written."""
         for kind, name in (("page", "pages.jsonl"), ("media", "media.jsonl"), ("terms", "terms.jsonl")):
             path = self.out / name
             if cut_partial_line(path):
@@ -104,9 +110,9 @@ class RecordsPipeline:
             self.recorded[kind] = {r["url"] for r in iter_records(path) if isinstance(r.get("url"), str)}
         if cut_partial_line(self.out / VERDICTS_FILE):
             self.crawler.spider.logger.warning("%s ended in a half-written line (the crawl was killed): cut", VERDICTS_FILE)
-        self.written_maps = {ref for ref, _ in iter_verdict_maps(self.out / VERDICTS_FILE)}
         if cut_evidence(evidence_path, self.recorded["page"] | self.recorded["media"]):
             self.crawler.spider.logger.info("%s: evidence after the last record cut (written again on resume)", evidence_path)
+        return {ref for ref, _ in iter_verdict_maps(self.out / VERDICTS_FILE)}
 
     def is_recorded(self, kind: str, url: str) -> bool:
         """Has this page, media file or terms page a record already (a resume skips it)?"""
@@ -133,28 +139,47 @@ class RecordsPipeline:
         The spider calls this directly for each page rather than yielding an item: Scrapy's
         item path costs about 0.3 ms an item, as much as fetching a page from a fast site.
         """
-        done = self.recorded[kind]
-        if record["url"] in done:  # asked again after a resume: the first record stands
+        if self._fresh(kind, record["url"]):
+            self._hand_over(self.writer.write, kind, record, evidence)
+            self._count(kind, record["url"], record["page_type"], record["verifiable"])
+
+    def judge_later(self, fetched: Fetched, page_type: str, reason: str | None, origin: str,
+                    site_files: dict[str, Fetched] | None, fetched_at: str, extra: dict[str, Any]) -> bool:
+        """Have the judging process judge and write a page; False when there is none (judge it here)."""
+        if not isinstance(self.writer, JudgingProcess):
+            return False
+        kind = "media" if page_type == "media" else "page"
+        if self._fresh(kind, fetched.url):
+            self._hand_over(self.writer.judge, fetched, page_type, reason, origin, site_files, fetched_at, extra)
+            self._count(kind, fetched.url, page_type, reason is None)  # with site files and no reason, it is judged
+        return True
+
+    def _fresh(self, kind: str, url: str) -> bool:
+        """False for a URL recorded before (a resume asked it again): the first record stands."""
+        if url in self.recorded[kind]:
             self.crawler.stats.inc_value(f"noai/{kind}_records_repeated")
-            return
-        if evidence is not None:
-            self.evidence.write(gzip.compress((json.dumps(evidence, ensure_ascii=False) + "\n").encode(), 5, mtime=0))
-            self.evidence.flush()
-        ref, new_map, line = compact_lines(record, self.written_maps)
-        if new_map is not None:  # flushed before the record that refers to it
-            self.verdicts.write(new_map + "\n")
-            self.verdicts.flush()
-            self.written_maps.add(ref)
-        stream = self.pages if kind == "page" else self.media
-        stream.write(line + "\n")
-        stream.flush()
-        done.add(record["url"])
+            return False
+        return True
+
+    def _count(self, kind: str, url: str, page_type: str, verifiable: bool) -> None:
+        self.recorded[kind].add(url)
         stats = self.crawler.stats
         stats.inc_value(f"noai/{kind}_records")
-        if kind == "page" and record["page_type"] in self.content_types:
+        if kind == "page" and page_type in self.content_types:
             stats.inc_value("noai/content_pages")
-            if record["verifiable"]:
+            if verifiable:
                 stats.inc_value("noai/content_pages_verifiable")
+
+    def _hand_over(self, write: Any, *args: Any) -> None:
+        """Write (or send to the judging process); a judging process that died stops the crawl."""
+        if self.judging_error is not None:
+            raise CloseSpider(JUDGING_FAILED)
+        try:
+            write(*args)
+        except JudgingProcessFailed as error:
+            self.judging_error = f"{error}: pages fetched after that have no record"
+            self.crawler.spider.logger.error("noai-check: %s", self.judging_error)
+            raise CloseSpider(JUDGING_FAILED) from None
 
     def _write_site(self, item: dict[str, Any]) -> dict[str, Any]:
         origin, site = item["origin"], item["site"]
@@ -169,14 +194,19 @@ class RecordsPipeline:
         return {"kind": "site", **summary}
 
     def close_spider(self) -> None:
-        """Scrapy calls this before spider_closed: the files are complete, so the URL sets that kept
-        each record single are let go before the report is built on top of them (20,000 URLs)."""
-        self.pages.close()
-        self.media.close()
-        self.verdicts.close()
-        self.evidence.close()
+        """Scrapy calls this before spider_closed: the files are completed (the judging process, if
+        any, writes its last pages), and the URL sets that kept each record single are let go
+        before the report is built on top of them (20,000 URLs)."""
         self.recorded = {kind: set() for kind in self.recorded}
-        self.written_maps = set()
+        try:
+            summary = self.writer.close()
+        except JudgingProcessFailed as error:
+            self.judging_error = self.judging_error or f"{error}: some fetched pages may have no record"
+            return
+        finally:
+            self.lock.close()
+        if summary and summary["failed"]:
+            self.judging_error = f"{summary['failed']} page(s) could not be judged (a bug: the tracebacks are above)"
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         """Write report.json and report.html from the files, whether the crawl finished or was stopped.
@@ -210,6 +240,10 @@ class RecordsPipeline:
                 return
         if record_crawl(self.out, spider.logger, rows.pages) is None:  # history.sqlite: lets the next run say what changed
             stats.set_value(NOAI_WRITE_ERROR, f"run not recorded in the history of {self.out.parent} (see the log)")
+            return
+        if self.judging_error is not None:  # the report covers what was written; the crawl fails
+            spider.logger.error("noai-check: %s", self.judging_error)
+            stats.set_value(NOAI_WRITE_ERROR, self.judging_error)
             return
         stats.set_value(NOAI_WRITTEN, str(path))
         spider.logger.info("noai-check report: %s", path.with_suffix(".html"))

@@ -11,9 +11,11 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from noai_check.judge.page_judgement import Analysis
+from noai_check.judge.page_judgement import Analysis, analyze
+from noai_check.judge.registry import Registry
 from noai_check.judge.verdict_refs import REF_KEY, record_line, ref_of, verdicts_line
 from noai_check.signals.response import Fetched
+from noai_check.signals.site_files import Site
 
 # Response headers kept as evidence: the ones that carry or qualify an AI signal.
 EVIDENCE_HEADERS = (
@@ -155,3 +157,32 @@ def evidence_record(url: str, response: Fetched, analysis: Analysis | None) -> d
         "headers": response.headers,
         "tags": analysis.page.tags if analysis and analysis.page else [],
     }
+
+
+def judged_item(
+    fetched: Fetched,
+    page_type: str,
+    reason: str | None,
+    site: Site | None,
+    registry: Registry,
+    fetched_at: str,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
+    """A page's (or media file's) record and evidence, judged against its site's files.
+
+    ``reason``: why the page cannot be judged (None: it can); ``site`` None only with a reason.
+    ``extra``: fields added to the record (an archive audit's capture). In the crawl's process or
+    in the judging process (judging_worker.py): the same inputs give the same lines.
+    """
+    analysis = analyze(fetched, site, registry, page_readable=reason is None) if site else None
+    record = page_record(
+        url=fetched.url, page_type=page_type, response=fetched, analysis=analysis,
+        unverifiable_reason=reason, fetched_at=fetched_at,
+    )
+    if page_type == "media" and site is not None:
+        record["ai_txt"] = site.ai_txt.allows(fetched.url).allowed
+    record.update(extra)
+    kind = "media" if page_type == "media" else "page"
+    evidence = evidence_record(fetched.url, fetched, analysis)
+    # _page: the raw view's signals, compared with the rendered view's (rendering.py); not written.
+    return {"_kind": kind, "record": record, "evidence": evidence, "_page": analysis.page if analysis else None}
