@@ -7,7 +7,8 @@ Run from the checkout: ``python bench/bench_crawl.py [--pages 1000] [--rounds 5]
    spider fetched (same methods, started the same way: `scrapy runspider`) and does nothing with
    them. The baseline bare spider has noai-check's own Scrapy settings (cookies, telnet and
    LogStats off, the same timeouts...), so the difference is noai-check's per-page work alone;
-   for information, a second one runs Scrapy's defaults. Rounds run the three in turn (each goes
+   for information, a second one runs Scrapy's defaults, and ours runs once more with its pages
+   judged in its own process (NOAI_JUDGE_PROCESS=off). Rounds run the four in turn (each goes
    first in turn), bytecode cached for all as on a normal install, every crawl of ours into a fresh
    reports directory. Printed: median (min–max) seconds while crawling (Scrapy's
    elapsed_time_seconds) and for the whole process; ratio = baseline's median ÷ ours (targets:
@@ -96,11 +97,12 @@ def start_replica(scenario: str) -> tuple[subprocess.Popen[str], str, str]:
     return process, parts[1], parts[3]
 
 
-def crawl(base: str, media: str, pages: int, out: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
+def crawl(base: str, media: str, pages: int, out: Path, env: dict[str, str] | None = None,
+          judge_process: str = "auto") -> tuple[float, float]:
     """(wall, crawling) seconds of one `scrapy crawl soundcloud` subprocess."""
     command = [sys.executable, "-m", "scrapy", "crawl", "soundcloud", "-a", f"base_url={base}",
                "-a", f"media_hosts={media.split('://')[1]}", "-a", f"max_pages={pages}", "-a", "seed=bench"]
-    for key, value in {**SETTINGS, "NOAI_REPORTS_DIR": str(out)}.items():
+    for key, value in {**SETTINGS, "NOAI_REPORTS_DIR": str(out), "NOAI_JUDGE_PROCESS": judge_process}.items():
         command += ["-s", f"{key}={value}"]
     return _timed(command, env=env)
 
@@ -171,11 +173,13 @@ def speed(pages: int, rounds: int) -> tuple[float, float]:
                 bare_commands[name] = [sys.executable, "-m", "scrapy", "runspider", "bare_spider.py",
                                        "-a", f"urls={out / 'urls.json'}"]
                 _timed(bare_commands[name], folder, env)  # warm-up: its own bytecode too
-            times: dict[str, list[tuple[float, float]]] = {"ours": [], "baseline": [], "defaults": []}
+            times: dict[str, list[tuple[float, float]]] = {"ours": [], "baseline": [], "defaults": [], "one process": []}
             for round_ in range(rounds):
-                for name in rotated(list(times), round_):  # a slow moment of the machine hits all three
+                for name in rotated(list(times), round_):  # a slow moment of the machine hits all four
                     if name == "ours":
                         times[name].append(crawl(base, media, pages, out / f"ours{round_}", env))
+                    elif name == "one process":
+                        times[name].append(crawl(base, media, pages, out / f"one{round_}", env, judge_process="off"))
                     else:
                         times[name].append(_timed(bare_commands[name], out / name, env))
             return _print_speed(times, urls, content, pages)
@@ -189,8 +193,10 @@ def _print_speed(times: dict[str, list[tuple[float, float]]], urls: list[tuple[s
     rounds = len(times["ours"])
     print(f"requests per crawl: {len(urls)} ({content} GET, {len(urls) - content} HEAD), {pages} content pages;"
           f" median (min–max) of {rounds} interleaved rounds")
-    labels = {"ours": "scrapy crawl soundcloud", "baseline": "baseline: bare spider, same settings",
-              "defaults": "for information: bare spider, Scrapy defaults"}
+    labels = {"ours": "scrapy crawl soundcloud (pages judged in a second process: NOAI_JUDGE_PROCESS=auto)",
+              "baseline": "baseline: bare spider, same settings",
+              "defaults": "for information: bare spider, Scrapy defaults",
+              "one process": "for information: scrapy crawl soundcloud -s NOAI_JUDGE_PROCESS=off (judged in one process)"}
     for name, runs in times.items():
         walls, crawling = [w for w, _ in runs], [c for _, c in runs]
         print(f"{labels[name]}\n    while crawling {spread(crawling)} s, {len(urls) / statistics.median(crawling):6.1f} "
@@ -208,6 +214,9 @@ def _print_speed(times: dict[str, list[tuple[float, float]]], urls: list[tuple[s
     whole, _ = ratio([w for w, _ in times["defaults"]], [w for w, _ in times["ours"]])
     print(f"for information, ours/bare spider with Scrapy's defaults: {defaults:.2f} while crawling, {whole:.2f} "
           "whole process")
+    alone, _ = ratio([c for _, c in times["baseline"]], [c for _, c in times["one process"]])
+    alone_whole, _ = ratio([w for w, _ in times["baseline"]], [w for w, _ in times["one process"]])
+    print(f"for information, judged in one process/baseline: {alone:.2f} while crawling, {alone_whole:.2f} whole process")
     return figures[0], figures[1]
 
 
