@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urljoin
 
+from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers
 
 from noai_check.archive.replay import has_memento, parse_replay_url, replay_url, unwrap_headers
@@ -40,6 +41,8 @@ class ArchiveReplayMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchiveReplayMiddleware:
+        if getattr(crawler.spider, "archive", None) is None:  # a live crawl: nothing to turn into replays
+            raise NotConfigured
         return cls(crawler)
 
     def _source(self) -> Any:

@@ -1,8 +1,10 @@
 """The crawl's side of the judging process (judging_worker.py): start it, feed it, wait for it.
 
-Pages go down a pipe as they are fetched (a blocking write: when the judging process falls behind,
-the crawl waits for it rather than piling pages up in memory). A page written to the pipe survives
-the crawl's process being killed: the judging process still reads and writes it.
+Pages go down a pipe in batches of BATCH, and at least every FLUSH_SECONDS (the pipeline's timer):
+a blocking write, so when the judging process falls behind, the crawl waits for it rather than
+piling pages up in memory. A page written to the pipe survives the crawl's process being killed:
+the judging process still reads and writes it; a page still in a batch is fetched again by a
+JOBDIR resume, as a page still downloading is.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from noai_check.signals.response import Fetched
 
 _PIPE_BYTES = 1 << 20  # room for a few dozen pages in flight (Linux's default pipe holds 64 KiB)
 _SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+FLUSH_SECONDS = 0.1
+BATCH = 16  # pages handed over at once: waking the judging process costs tens of us on a virtual machine
 CLOSE_TIMEOUT = 120.0  # seconds the crawl waits at its end for the last pages to be written
 
 
@@ -53,8 +57,10 @@ class JudgingProcess:
             pass
         self._restore_affinity = _own_cores(self.process.pid)
         self._site_files: dict[str, dict[str, Fetched]] = {}
+        self._batch: list[bytes] = []
         self.sent = 0
         self._send("setup", {"folder": str(folder), "written_maps": written_maps, "registry": registry})
+        self.flush()  # it reads the registry while the crawl fetches robots.txt
 
     def judge(
         self, fetched: Fetched, page_type: str, reason: str | None, origin: str, site_files: dict[str, Fetched] | None,
@@ -75,16 +81,26 @@ class JudgingProcess:
         self._send("write", (kind, record, evidence))
 
     def _send(self, tag: str, payload: Any) -> None:
-        data = memoryview(frame(tag, payload))
+        self._batch.append(frame(tag, payload))
+        self.sent += 1
+        if len(self._batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the pages batched so far to the judging process (the crawl also calls this on a timer)."""
+        if not self._batch:
+            return
+        data = memoryview(b"".join(self._batch))
+        self._batch = []
         try:
             while data:
                 data = data[os.write(self._fd, data):]
         except BrokenPipeError:
             raise JudgingProcessFailed(f"the judging process stopped (exit code {self.process.poll()})") from None
-        self.sent += 1
 
     def close(self) -> dict[str, int]:
         """Wait for every page sent to be written; what the judging process says it did."""
+        self.flush()
         try:  # closes its input: the judging process ends once it has written everything
             out, _ = self.process.communicate(timeout=CLOSE_TIMEOUT)
         except subprocess.TimeoutExpired:

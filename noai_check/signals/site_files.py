@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,6 +30,7 @@ def site_folder_name(origin: str) -> str:
     return origin.split("://", 1)[-1].replace(":", "_").replace("/", "_")
 
 
+@lru_cache(maxsize=256)  # a crawl asks it several times per page, for the same few URLs in a row
 def origin_of(url: str) -> str:
     """scheme://host[:port], the unit every site file belongs to (RFC 9309 2.3)."""
     parts = urlsplit(url)
