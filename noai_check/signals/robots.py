@@ -157,22 +157,45 @@ class RobotsTxt:
         # (groups, label, Google-reading notes) -> compiled: agents sharing the same groups compile once
         self._compiled: dict[tuple[tuple[int, ...], str | None, tuple[tuple[int, tuple[str, str]], ...]], _Resolved] = {}
         self._walked: dict[tuple[int, str], RobotsVerdict] = {}  # (compiled group, path) -> verdict
+        # The last URL asked, its path (once needed) and its verdicts per merged group (see verdict)
+        self._memo_url: str | None = None
+        self._memo_path: str | None = None
+        self._memo: dict[_Resolved, RobotsVerdict] = {}
+        self._memo_plain = False
         self._fixed: RobotsVerdict | None = None
         if outcome.kind != "parsed":
             self._fixed = RobotsVerdict(outcome.kind == "allow-all", None, outcome.reason)
         self._always_allowed = RobotsVerdict(True, None, f"/{source} is always allowed (RFC 9309 2.2.2)")
 
     def verdict(self, url: str, agent: str) -> RobotsVerdict:
-        """May ``agent`` fetch ``url`` (full URL or path + query)? First match of pre-sorted rules wins."""
+        """May ``agent`` fetch ``url`` (full URL or path + query)? First match of pre-sorted rules wins.
+
+        A page is judged for every agent in a row (judge_page), so the last URL's verdicts are kept per
+        merged group: agents that share a group get the same verdict object, computed once.
+        """
         if self._fixed is not None:
-            if request_path(url) == "/robots.txt" and self._source == "robots.txt":
+            # a URL with neither "%" nor "robots.txt" in it is no spelling of /robots.txt
+            if ("%" in url or "robots.txt" in url) and request_path(url) == "/robots.txt" and self._source == "robots.txt":
                 return self._always_allowed
             return self._fixed
         resolved = self._resolved.get(agent) or self._resolve(agent)
+        if url != self._memo_url:
+            self._memo_url, self._memo, self._memo_path = url, {}, None
+            # no spelling of this URL is /robots.txt, which is always allowed
+            self._memo_plain = "%" not in url and "robots.txt" not in url
+        elif (known := self._memo.get(resolved)) is not None:
+            return known
+        if resolved.blanket is not None and self._memo_plain:
+            return resolved.blanket
+        verdict = self._memo[resolved] = self._decide(url, resolved)
+        return verdict
+
+    def _decide(self, url: str, resolved: _Resolved) -> RobotsVerdict:
+        """The verdict of one merged group for ``url`` (the last URL asked: its path is computed once)."""
         rules = resolved.rules
-        if not rules and "%" not in url and "robots.txt" not in url:
-            return resolved.no_match  # no rule to match, and no spelling of this URL is /robots.txt
-        path = request_path(url)
+        path = self._memo_path
+        if path is None:
+            path = self._memo_path = request_path(url)
         if path == "/robots.txt" and self._source == "robots.txt":
             return self._always_allowed
         if resolved.buckets is not None:
@@ -182,8 +205,8 @@ class RobotsTxt:
                 if path.startswith(head) and (test is None or test(path)):
                     return resolved.rule_verdict(rule)
             return resolved.no_match
-        # Agents that fall back to the same groups share one compiled group, so one page's
-        # verdict is computed once for all of them (a 20,000-rule file costs ms per walk).
+        # A long walk is kept for a path asked again later (agents sharing the group on one page get
+        # the memo of verdict): a 20,000-rule walk costs ms.
         key = (id(resolved), path)
         known = self._walked.get(key)
         if known is not None:

@@ -36,9 +36,13 @@ class RobotsVerdict:
 _WalkEntry = tuple[str, "Callable[[str], object] | None", tuple[_Rule, str | None]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Resolved:
-    """The merged group that applies to one asked agent, compiled for a first-match loop."""
+    """The merged group that applies to one asked agent, compiled for a first-match loop.
+
+    Compared and hashed by identity (eq=False): it keys the per-URL verdict memo of RobotsTxt, and
+    agents share one object exactly when the same groups govern them.
+    """
 
     label: str | None  # user-agent value as written, "*", or None when no group applies
     # (literal head, test or None for a plain prefix, (rule, note for its reason)), longest first
@@ -55,19 +59,27 @@ class _Resolved:
     buckets: dict[str, tuple[_WalkEntry, ...]] | None = field(default=None, compare=False, repr=False)
     short: tuple[_WalkEntry, ...] = field(default=(), compare=False, repr=False)
 
+    # The verdict of every path when one applies whatever the path (no rule, or a first rule of
+    # "/"), except /robots.txt itself: such a group needs no request path at all.
+    blanket: RobotsVerdict | None = field(default=None, compare=False, repr=False)
+
     def rule_verdict(self, entry: tuple[_Rule, str | None]) -> RobotsVerdict:
         """The verdict of one matching rule; built once per rule."""
-        rule, note = entry
-        known = self.verdicts.get(id(rule))
+        known = self.verdicts.get(id(entry[0]))
         if known is None:
-            known = self.verdicts[id(rule)] = RobotsVerdict(
-                rule.allow,
-                rule.line,
-                f"{'allowed' if rule.allow else 'disallowed'} by {self.source} line {rule.line.number} "
-                f"'{_quote(rule.line)}' in the group for {self.label}"
-                + (f" (this rule's group applies because {note})" if note else ""),
-            )
+            known = self.verdicts[id(entry[0])] = _rule_verdict(entry, self.source, self.label)
         return known
+
+
+def _rule_verdict(entry: tuple[_Rule, str | None], source: str, label: str | None) -> RobotsVerdict:
+    rule, note = entry
+    return RobotsVerdict(
+        rule.allow,
+        rule.line,
+        f"{'allowed' if rule.allow else 'disallowed'} by {source} line {rule.line.number} "
+        f"'{_quote(rule.line)}' in the group for {label}"
+        + (f" (this rule's group applies because {note})" if note else ""),
+    )
 
 
 def _compile_groups(
@@ -86,7 +98,7 @@ def _compile_groups(
         no_match = RobotsVerdict(
             True, None, f"no rule matches: allowed (no group names {agent!r} and there is no * group)"
         )
-        return _Resolved(None, (), no_match, ())
+        return _Resolved(None, (), no_match, (), blanket=no_match)
     notes = notes or {}
     groups_notes = {id(group): notes[place][1] if place in notes else None for place, group in enumerate(groups)}
     rules = sorted(
@@ -100,7 +112,13 @@ def _compile_groups(
     )
     readings = tuple(value for value, _note in notes.values())
     buckets, short = _buckets(compiled) if len(compiled) >= _BUCKETS_FROM else (None, ())
-    return _Resolved(label, compiled, no_match, groups, readings, source, buckets=buckets, short=short)
+    verdicts: dict[int, RobotsVerdict] = {}
+    blanket = no_match if not compiled else None
+    if compiled and compiled[0][:2] == ("/", None):  # the first rule to walk matches every path
+        blanket = verdicts[id(compiled[0][2][0])] = _rule_verdict(compiled[0][2], source, label)
+    return _Resolved(
+        label, compiled, no_match, groups, readings, source, verdicts, buckets=buckets, short=short, blanket=blanket
+    )
 
 
 def _buckets(rules: tuple[_WalkEntry, ...]) -> tuple[dict[str, tuple[_WalkEntry, ...]] | None, tuple[_WalkEntry, ...]]:
