@@ -1,5 +1,9 @@
-"""The warm verdict path (last-URL memo per merged group, blanket groups, request-path and walk caches)
+"""Shortcuts taken for speed give exactly what the plain code gives.
+
+Warm: the verdict path (last-URL memo per merged group, blanket groups, request-path and walk caches)
 gives exactly the verdicts of a plain walk: every rule in walk order, the path computed afresh.
+Cold: lines split by str.splitlines and read by the inlined loop of _parse_text are the lines and
+records of the CR/LF regex and _read_fields.
 
 Asked in the orders that exercise the shortcuts: page by page (each URL for every agent in a row),
 pairs in random order, a URL asked again after others, and more distinct URLs and agents than the
@@ -13,9 +17,21 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from noai_check.signals import path_pattern
 from noai_check.signals.robots import RobotsTxt, RobotsVerdict, _parse_document, parse_robots
+from noai_check.signals.robots_groups import _GroupBuilder, _parse_text, _Parsed
+from noai_check.signals.robots_lines import (
+    _LINE_BREAK,
+    RobotsLine,
+    _decode,
+    _printable,
+    _read_fields,
+    _Record,
+    split_lines,
+)
 from noai_check.signals.robots_walk import _rule_verdict
 from tests.corpus import corpus_or_skip
 
@@ -156,3 +172,51 @@ def test_corpus_files_give_the_plain_verdicts() -> None:
         rng = random.Random(path.name)
         body = path.read_bytes()
         _assert_same(body, _urls_of(body, rng, 30), AGENTS[:8] + ["NoSuchBot"], path.name)
+
+
+# ---------------------------------------------------------------- the cold shortcuts: line splitting and reading
+
+BREAKS = ["\n", "\r", "\r\n", "\n\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+LINE_PIECES = [*BREAKS, "User-agent", "user agent", "Disallow", "dissallow", "allow", "Sitemap", "Content-Usage",
+               "color", ":", " ", "\t", "#", "*", "/", "/a", "GPTBot", "GPTBot/1.0", "é", "\udce9", "x", "\ufeff"]
+texts = st.lists(st.sampled_from(LINE_PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(BREAKS + ["a", "", " "]), max_size=12).map("".join))
+def test_split_lines_ends_lines_as_the_regex_does(text: str) -> None:
+    assert split_lines(text) == _LINE_BREAK.split(text)
+
+
+def _plain_parse(text: str, source: str) -> _Parsed:
+    """Every line through _read_fields and the group builder: the reading the inlined loop shortcuts."""
+    builder = _GroupBuilder(source)
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
+        printable = _printable(raw)
+        builder.parsed.texts.append(printable)
+        fields = _read_fields(raw)
+        if fields is not None:
+            builder.add(_Record(fields[0], fields[1], RobotsLine(number, printable), fields[2]))
+    return builder.finish()
+
+
+def _shape(parsed: _Parsed) -> object:
+    groups = [
+        (group.agents, [(r.allow, r.value, r.number, r.text) for r in group.rules], group.extensions)
+        for group in parsed.groups
+    ]
+    return groups, parsed.sitemaps, parsed.findings, parsed.texts
+
+
+@settings(max_examples=600, deadline=None)
+@given(texts)
+def test_the_line_loop_reads_every_line_as_the_plain_reading(text: str) -> None:
+    assert _shape(_parse_text(text, "robots.txt")) == _shape(_plain_parse(text, "robots.txt"))
+
+
+@pytest.mark.corpus
+def test_the_largest_corpus_files_are_read_as_the_plain_reading() -> None:
+    protego = corpus_or_skip("protego", "test_data")
+    for name in ("www.renderotica.com", "go.com", "www.hermes.com", "docs.oracle.com"):
+        text, _findings = _decode(corpus_or_skip("protego", "test_data", name).read_bytes(), "robots.txt")
+        assert _shape(_parse_text(text, "robots.txt")) == _shape(_plain_parse(text, "robots.txt")), protego / name
