@@ -57,7 +57,7 @@ def _plain(robots: RobotsTxt, url: str, agent: str) -> tuple[bool, int | None, s
     if robots._fixed is not None:
         return _key(robots._fixed)
     resolved = robots._resolve(agent)
-    for head, test, entry in resolved.rules:
+    for head, _inside, test, entry in resolved.rules:
         if path.startswith(head) and (test is None or test(path)):
             return _key(_rule_verdict(entry, resolved.source, resolved.label))
     return _key(resolved.no_match)

@@ -201,8 +201,8 @@ class RobotsTxt:
         if resolved.buckets is not None:
             rules = resolved.buckets.get(path[:2], resolved.short)
         if len(rules) < _WALK_CACHE_FROM:
-            for head, test, rule in rules:
-                if path.startswith(head) and (test is None or test(path)):
+            for head, inside, test, rule in rules:
+                if path.startswith(head) and inside in path and (test is None or test(path)):
                     return resolved.rule_verdict(rule)
             return resolved.no_match
         # A long walk is kept for a path asked again later (agents sharing the group on one page get
@@ -212,8 +212,8 @@ class RobotsTxt:
         if known is not None:
             return known
         verdict = resolved.no_match
-        for head, test, rule in rules:
-            if path.startswith(head) and (test is None or test(path)):
+        for head, inside, test, rule in rules:
+            if path.startswith(head) and inside in path and (test is None or test(path)):
                 verdict = resolved.rule_verdict(rule)
                 break
         if len(self._walked) >= 2048:

@@ -32,8 +32,9 @@ class RobotsVerdict:
     reason: str
 
 
-# (literal head every match starts with, full test or None when the head is the test, (rule, note for its reason))
-_WalkEntry = tuple[str, "Callable[[str], object] | None", tuple[_Rule, str | None]]
+# (literal head every match starts with, literal every match contains ("" when the head says all),
+#  full test or None when the head is the test, (rule, note for its reason))
+_WalkEntry = tuple[str, str, "Callable[[str], object] | None", tuple[_Rule, str | None]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +46,7 @@ class _Resolved:
     """
 
     label: str | None  # user-agent value as written, "*", or None when no group applies
-    # (literal head, test or None for a plain prefix, (rule, note for its reason)), longest first
+    # (literal head, literal inside, test or None for a plain prefix, (rule, note for its reason)), longest first
     rules: tuple[_WalkEntry, ...]
     no_match: RobotsVerdict
     groups: tuple[_Group, ...]
@@ -114,8 +115,8 @@ def _compile_groups(
     buckets, short = _buckets(compiled) if len(compiled) >= _BUCKETS_FROM else (None, ())
     verdicts: dict[int, RobotsVerdict] = {}
     blanket = no_match if not compiled else None
-    if compiled and compiled[0][:2] == ("/", None):  # the first rule to walk matches every path
-        blanket = verdicts[id(compiled[0][2][0])] = _rule_verdict(compiled[0][2], source, label)
+    if compiled and compiled[0][0] == "/" and compiled[0][2] is None:  # the first rule to walk matches every path
+        blanket = verdicts[id(compiled[0][3][0])] = _rule_verdict(compiled[0][3], source, label)
     return _Resolved(
         label, compiled, no_match, groups, readings, source, verdicts, buckets=buckets, short=short, blanket=blanket
     )
@@ -148,10 +149,15 @@ def _buckets(rules: tuple[_WalkEntry, ...]) -> tuple[dict[str, tuple[_WalkEntry,
     return {key: tuple(bucket) for key, bucket in buckets.items()}, tuple(short)
 
 
-def _walk_test(rule: _Rule) -> tuple[str, Callable[[str], object] | None]:
-    """(literal head every match starts with, full test or None when the head is the whole test)."""
+def _walk_test(rule: _Rule) -> tuple[str, str, Callable[[str], object] | None]:
+    """(literal head every match starts with, literal every match contains, full test or None).
+
+    The second is the longest piece of a wildcard pattern after its first "*": every match holds it
+    (the pieces are found in order), so a path without it is refused without calling the test.
+    """
     plain = plain_prefix(rule.value)
     if plain is not None:
-        return plain, None
+        return plain, "", None
     pattern = rule.pattern
-    return pattern.prefix.partition("*")[0], pattern.test  # most rules end at the head
+    head, _star, rest = pattern.prefix.partition("*")
+    return head, max(rest.split("*"), key=len), pattern.test  # most rules end at the head
