@@ -183,12 +183,12 @@ class RobotsTxt:
             self._memo_url, self._memo, self._memo_path = url, {}, None
             # no spelling of this URL is /robots.txt, which is always allowed
             self._memo_plain = "%" not in url and "robots.txt" not in url
-        elif (known := self._memo.get(resolved)) is not None:
-            return known
         if resolved.blanket is not None and self._memo_plain:
             return resolved.blanket
-        verdict = self._memo[resolved] = self._decide(url, resolved)
-        return verdict
+        known = self._memo.get(resolved)
+        if known is None:
+            known = self._memo[resolved] = self._decide(url, resolved)
+        return known
 
     def _decide(self, url: str, resolved: _Resolved) -> RobotsVerdict:
         """The verdict of one merged group for ``url`` (the last URL asked: its path is computed once)."""
