@@ -57,8 +57,9 @@ def _plain(robots: RobotsTxt, url: str, agent: str) -> tuple[bool, int | None, s
     if robots._fixed is not None:
         return _key(robots._fixed)
     resolved = robots._resolve(agent)
-    for head, _inside, test, entry in resolved.rules:
-        if path.startswith(head) and (test is None or test(path)):
+    for entry in resolved.entries:
+        pattern = entry[0].pattern
+        if pattern.matches(path):
             return _key(_rule_verdict(entry, resolved.source, resolved.label))
     return _key(resolved.no_match)
 
@@ -105,20 +106,26 @@ def _parse(body: bytes, status: int | None = 200, source: str = "robots.txt") ->
 
 
 def _generated(rng: random.Random, rules: int) -> bytes:
-    """Groups of random rules, blanket groups ("/" alone, Allow and Disallow "/"), stacked and versioned agents."""
-    lines = []
+    """Groups of random rules, blanket groups ("/" alone, Allow and Disallow "/"), stacked and versioned agents,
+    and groups repeating an earlier group's rule values (Allow/Disallow redrawn, or as written) that share its walk."""
+    lines: list[str] = []
+    values: list[str] = []
     for agents in (["*"], ["GPTBot", "CCBot"], ["GPTBot/1.0"], ["Googlebot"], ["ClaudeBot"], ["Bytespider"]):
         lines += [f"User-agent: {agent}" for agent in agents]
-        shape = rng.randrange(4)
+        shape = rng.randrange(5)
         if shape == 0:
             lines.append("Disallow: /")
         elif shape == 1:
             lines += ["Allow: /", "Disallow: /"]
         elif shape == 2:
             lines.append("Disallow:")
-        for _ in range(rules if shape == 3 else rng.randrange(3)):
-            value = "".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 4)))
-            lines.append(f"{rng.choice(['Allow', 'Disallow'])}: {value}")
+        elif shape == 4 and values:
+            kinds = [rng.choice(["Allow", "Disallow"]) for _ in values] if rng.random() < 0.5 else None
+            lines += [f"{kinds[i] if kinds else 'Disallow'}: {value}" for i, value in enumerate(values)]
+        count = rules if shape == 3 else rng.randrange(3) if shape != 4 else 0
+        drawn = ["".join(rng.choice(PIECES) for _ in range(rng.randrange(1, 4))) for _ in range(count)]
+        lines += [f"{rng.choice(['Allow', 'Disallow'])}: {value}" for value in drawn]
+        values = drawn or values
         lines.append("")
     return ("\n".join(lines) + "\n").encode()
 
@@ -157,6 +164,17 @@ def test_more_urls_and_agents_than_the_caches_hold_give_the_plain_verdicts() -> 
 def test_agents_sharing_a_group_get_one_verdict_object() -> None:
     robots = parse_robots(b"User-agent: *\nDisallow: /private\nAllow: /\n")
     assert robots.verdict("/private/x", "GPTBot") is robots.verdict("/private/x", "CCBot")
+
+
+def test_groups_with_the_same_rule_values_share_a_walk_and_keep_their_own_lines() -> None:
+    robots = parse_robots(b"User-agent: A\nDisallow: /x\nAllow: /x/y\n\nUser-agent: B\nAllow: /x\nDisallow: /x/y\n")
+    assert robots.group_identity("A").walk is robots.group_identity("B").walk  # type: ignore[attr-defined]
+    assert _key(robots.verdict("/x/y/z", "A")) == (True, 3, "allowed by robots.txt line 3 'Allow: /x/y' in the group for A")
+    assert _key(robots.verdict("/x/y/z", "B")) == (
+        False, 7, "disallowed by robots.txt line 7 'Disallow: /x/y' in the group for B"
+    )
+    assert _key(robots.verdict("/x/q", "B")) == (True, 6, "allowed by robots.txt line 6 'Allow: /x' in the group for B")
+    assert _key(robots.verdict("/x/q", "A")) == (False, 2, "disallowed by robots.txt line 2 'Disallow: /x' in the group for A")
 
 
 def _corpus_files() -> list[Path]:
