@@ -7,11 +7,22 @@ Run ``python bench/bench_robots.py [--runs N]``. Every figure is the median of N
   ai.robots.txt's files and protego's 4,231 test files) is parsed and asked one verdict; our lru caches
   are cleared before each run. The largest files are also timed on their own, by name. Without the
   corpus, a generated set of realistic files (see ``_generated_files``) is used and said so.
-- warm: a few parsed files, each asked about every (URL, agent) pair exactly once, in a shuffled order,
-  so no cache of ours sees the same question twice in a row.
+- warm: a few parsed files, each asked about every (URL, agent) pair exactly once. The headline order
+  is the product's: a crawl judges a page for every agent of the registry at once (judge/verdict.py
+  judge_page asks each agent about one URL in turn), so the URLs come in a shuffled order and each URL
+  is asked for all the agents in a row (agents shuffled per URL). The fully shuffled order (pairs in
+  random order, so a URL's agents are far apart) is printed "for information" as the worst case: no
+  product path asks that way. Only files with rules are timed warm: a file with no Allow/Disallow
+  line (an HTML page served as robots.txt) answers every question alike, so its figure means nothing;
+  the skipped ones are named. Each file is asked about 6,000 URLs (more than our 4,096-entry path cache),
+  a file with more than 10,000 rules about 200 (protego needs ~2 ms a verdict there).
 
 Google's C++ parser (fast-robotstxt, in the test extras) is shown when installed; it has no parsed
-object, so it appears in the cold figures only. Exits 1 when a target is missed.
+object, so it appears in the cold figures only.
+
+Exit status 0 only when issue 12's targets hold: cold ours/protego <= 1.0 on the whole corpus and on
+every file timed alone (the LinkedIn files and the largest files), warm protego/ours >= 5 on every warm
+file in the headline (page by page) order; else 1, with what missed printed.
 """
 
 from __future__ import annotations
@@ -39,6 +50,10 @@ URL = "https://example.com/some/page.html"
 FIRST_AGENT = "GPTBot"
 WARM_AGENTS = ["GPTBot", "CCBot", "ClaudeBot", "Googlebot", "Google-Extended", "Bytespider", "anthropic-ai", "PerplexityBot"]
 WARM_URLS = 6000  # more than our 4,096-entry path cache holds
+# A file with more rule lines than this gets WARM_FEW_URLS: protego takes ~2 ms a verdict on
+# docs.oracle.com's 31,843 rules, and 48,000 of them would take minutes a run.
+WARM_MANY_RULES = 10_000
+WARM_FEW_URLS = 200
 
 
 def _google() -> Callable[[bytes, str, str], bool] | None:
@@ -165,23 +180,48 @@ def _report_cold(label: str, times: dict[str, list[float]], count: int) -> float
 # ---------------------------------------------------------------- warm
 
 
-def _warm_urls(body: bytes, rng: random.Random) -> list[str]:
-    """URLs under the file's own rule paths (so rules match and miss), plus ordinary pages."""
+def _rule_paths(body: bytes) -> list[str]:
+    """The paths of the file's Allow/Disallow lines (wildcards made literal), in file order."""
     paths = []
     for line in body.decode("utf-8", "replace").splitlines():
         field, _, value = line.partition(":")
         if field.strip().lower() in ("allow", "disallow") and value.strip().startswith("/"):
             paths.append(value.strip().split("#")[0].replace("*", "x").rstrip("$"))
-    paths = paths or ["/"]
+    return paths
+
+
+def _warm_urls(body: bytes, rng: random.Random) -> list[str]:
+    """URLs under the file's own rule paths (so rules match and miss), plus ordinary pages."""
+    paths = _rule_paths(body) or ["/"]
+    count = WARM_FEW_URLS if len(paths) > WARM_MANY_RULES else WARM_URLS
     return [f"https://example.com{rng.choice(paths)}{'' if i % 3 else 'page'}{i}{'?q=1' if i % 5 == 0 else ''}"
-            for i in range(WARM_URLS)]
+            for i in range(count)]
 
 
-def _warm(runs: int, name: str, body: bytes) -> float:
-    """Verdicts per pair on one parsed file, every (URL, agent) pair once, shuffled; return protego / ours."""
+def _page_by_page(urls: list[str], rng: random.Random) -> list[tuple[str, str]]:
+    """The product's order: URLs shuffled, each asked for every agent in a row (agents shuffled per URL)."""
+    urls = urls[:]
+    rng.shuffle(urls)
+    pairs = []
+    for url in urls:
+        agents = WARM_AGENTS[:]
+        rng.shuffle(agents)
+        pairs += [(url, agent) for agent in agents]
+    return pairs
+
+
+def _warm(runs: int, name: str, body: bytes, *, headline: bool) -> float:
+    """Verdicts per pair on one parsed file, every (URL, agent) pair once; return protego / ours.
+
+    ``headline``: page by page (see the module docstring); else all pairs in random order.
+    """
     rng = random.Random(name)
-    pairs = [(url, agent) for url in _warm_urls(body, rng) for agent in WARM_AGENTS]
-    rng.shuffle(pairs)
+    urls = _warm_urls(body, rng)
+    if headline:
+        pairs = _page_by_page(urls, rng)
+    else:
+        pairs = [(url, agent) for url in urls for agent in WARM_AGENTS]
+        rng.shuffle(pairs)
     ours, theirs = parse_robots(body), Protego.parse(body.decode("utf-8", "ignore"))
     ours.verdict(URL, FIRST_AGENT)  # parsed and first verdict given: the cold part is measured above
 
@@ -202,8 +242,66 @@ def _warm(runs: int, name: str, body: bytes) -> float:
     figures = "  ".join(
         f"{who} {statistics.median(v) * scale:6.2f} us ({min(v) * scale:.2f}-{max(v) * scale:.2f})" for who, v in times.items()
     )
-    print(f"warm {name[:39]:<39} per verdict: {figures}  protego/ours {ratio:.1f}x")
+    label = f"warm {name[:39]:<39}" if headline else f"  {name[:42]:<42}"
+    print(f"{label} per verdict: {figures}  protego/ours {ratio:.1f}x  ({len(urls):,} URLs)")
     return ratio
+
+
+def _warm_files(files: list[tuple[str, bytes]], biggest_linkedin: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """SoundCloud 2023, the biggest LinkedIn file and the largest file with rules; the rule-less ones skipped are named."""
+    chosen = [item for item in files if item[0].startswith("soundcloud.com__2023")][:1] + biggest_linkedin[:1]
+    skipped = []
+    for name, body in sorted(files, key=lambda item: len(item[1]), reverse=True):
+        if _rule_paths(body):
+            chosen.append((name, body))
+            break
+        skipped.append(name)
+    if skipped:
+        print(f"warm: skipped (no Allow/Disallow line, an answer without rules means nothing): {', '.join(skipped)}")
+    return list(dict(chosen).items())
+
+
+def _report_warm(runs: int, files: list[tuple[str, bytes]]) -> list[float]:
+    """The headline warm figures (page by page), then the worst case for information; return the headline ratios."""
+    print("warm, page by page (URLs shuffled, each asked for every agent in a row, agents shuffled):")
+    warm = [_warm(runs, name, body, headline=True) for name, body in files]
+    print("for information (worst case: pairs in random order):")
+    for name, body in files:
+        _warm(runs, name, body, headline=False)
+    return warm
+
+
+def _report_cold_files(runs: int, files: list[tuple[str, bytes]]) -> dict[str, float]:
+    """The largest files and the two biggest LinkedIn files, each timed on its own; name -> ours/protego."""
+    largest = sorted(files, key=lambda item: len(item[1]), reverse=True)[:LARGEST]
+    ratios = {}
+    for name, body in dict(largest + _biggest_linkedin(files)).items():
+        label = f"cold: {name[:30]} ({len(body) // 1024} KiB)"
+        ratios[name] = _report_cold(label, _interleaved(runs, _cold_contenders([body])), 1)
+    return ratios
+
+
+def _biggest_linkedin(files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    linkedin = [item for item in files if "linkedin" in item[0]]
+    return sorted(linkedin, key=lambda item: len(item[1]), reverse=True)[:2]
+
+
+def _verdict(whole: float, per_file: dict[str, float], warm: dict[str, float]) -> int:
+    """Print what missed its target; 0 when every target of issue 12 holds, else 1.
+
+    Decides: cold on the whole corpus and on every file timed alone (the LinkedIn-size files and the
+    largest ones: all of them are within the target now, so all are kept in), warm on every warm file.
+    """
+    over = [name for name, ratio in per_file.items() if ratio > TARGET_COLD_RATIO]
+    print(f"cold files over {TARGET_COLD_RATIO}: {', '.join(over) or 'none'}")
+    slow = [name for name, ratio in warm.items() if ratio < TARGET_WARM_RATIO]
+    worst_cold, worst_warm = max([whole, *per_file.values()]), min(warm.values(), default=0.0)
+    print(f"targets: cold ours/protego <= {TARGET_COLD_RATIO} on the corpus ({whole:.2f}) and each file alone "
+          f"(worst {worst_cold:.2f}); warm protego/ours >= {TARGET_WARM_RATIO} page by page (worst {worst_warm:.1f}x"
+          f"{'; under: ' + ', '.join(slow) if slow else ''})")
+    met = whole <= TARGET_COLD_RATIO and not over and bool(warm) and not slow
+    print("all targets met" if met else "TARGET MISSED")
+    return 0 if met else 1
 
 
 def main() -> int:
@@ -217,18 +315,12 @@ def main() -> int:
     if not files:
         files = _generated_files()
     print(f"robots.txt: {len(files):,} files from {source}; medians of {runs} interleaved runs (min-max)")
-    cold = [_report_cold("cold: parse + first verdict, every file", _interleaved(runs, _cold_contenders([b for _, b in files])), len(files))]
-    largest = sorted(files, key=lambda item: len(item[1]), reverse=True)[:LARGEST]
-    linkedin = [item for item in files if "linkedin" in item[0]]
-    biggest_linkedin = sorted(linkedin, key=lambda item: len(item[1]), reverse=True)[:2]
-    for name, body in dict(largest + biggest_linkedin).items():
-        label = f"cold: {name[:30]} ({len(body) // 1024} KiB)"
-        cold.append(_report_cold(label, _interleaved(runs, _cold_contenders([body])), 1))
-    warm_files = ([item for item in files if item[0].startswith("soundcloud.com__2023")][:1] + biggest_linkedin[:1]) or largest[:1]
-    warm = [_warm(runs, name, body) for name, body in dict(warm_files + largest[:1]).items()]
-    print(f"targets: cold ours/protego <= {TARGET_COLD_RATIO} (worst {max(cold):.2f}); "
-          f"warm protego/ours >= {TARGET_WARM_RATIO} (worst {min(warm):.1f}x)")
-    return 0 if max(cold) <= TARGET_COLD_RATIO and min(warm) >= TARGET_WARM_RATIO else 1
+    contenders = _cold_contenders([body for _, body in files])
+    whole = _report_cold("cold: parse + first verdict, every file", _interleaved(runs, contenders), len(files))
+    per_file = _report_cold_files(runs, files)
+    warm_files = _warm_files(files, _biggest_linkedin(files))
+    warm = dict(zip([name for name, _ in warm_files], _report_warm(runs, warm_files), strict=True))
+    return _verdict(whole, per_file, warm)
 
 
 if __name__ == "__main__":

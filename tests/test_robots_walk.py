@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from noai_check.signals import robots as robots_module
 from noai_check.signals import robots_walk
 from noai_check.signals.robots import parse_robots
 
@@ -41,7 +40,7 @@ def test_bucketed_and_cached_walks_give_the_plain_walks_verdicts(group: list[tup
     shortcut = _verdicts(body, urls + urls)  # asked twice: the second answer may come from the walk cache
     with pytest.MonkeyPatch.context() as plain:
         plain.setattr(robots_walk, "_BUCKETS_FROM", 10**9)
-        plain.setattr(robots_module, "_WALK_CACHE_FROM", 10**9)
+        plain.setattr(robots_walk, "_WALK_CACHE_FROM", 10**9)
         assert _verdicts(body, urls + urls) == shortcut
 
 

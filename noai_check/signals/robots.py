@@ -31,7 +31,7 @@ from noai_check.signals.robots_groups import (
 )
 from noai_check.signals.robots_lines import MAX_PARSED_BYTES, RobotsLine, _decode, _finding, _read_record
 from noai_check.signals.robots_protego import protego_disagreements
-from noai_check.signals.robots_walk import _WALK_CACHE_FROM, RobotsVerdict, _compile_groups, _Resolved
+from noai_check.signals.robots_walk import RobotsVerdict, _compile_groups, _first_match, _Resolved, _Walk
 
 __all__ = [
     "MAX_PARSED_BYTES",
@@ -156,47 +156,55 @@ class RobotsTxt:
         self._resolved: dict[str, _Resolved] = {}
         # (groups, label, Google-reading notes) -> compiled: agents sharing the same groups compile once
         self._compiled: dict[tuple[tuple[int, ...], str | None, tuple[tuple[int, tuple[str, str]], ...]], _Resolved] = {}
-        self._walked: dict[tuple[int, str], RobotsVerdict] = {}  # (compiled group, path) -> verdict
+        self._walks: dict[tuple[str, ...], _Walk] = {}  # rule values in walk order -> the compiled walk
+        self._walked: dict[tuple[int, str], int] = {}  # (walk, path) -> place of the first matching rule
+        # The last URL asked, its path (once needed), its verdicts per merged group and the place each
+        # walk found (see verdict)
+        self._memo_url: str | None = None
+        self._memo_path: str | None = None
+        self._memo: dict[_Resolved, RobotsVerdict] = {}
+        self._memo_places: dict[_Walk, int] = {}
+        self._memo_plain = False
         self._fixed: RobotsVerdict | None = None
         if outcome.kind != "parsed":
             self._fixed = RobotsVerdict(outcome.kind == "allow-all", None, outcome.reason)
         self._always_allowed = RobotsVerdict(True, None, f"/{source} is always allowed (RFC 9309 2.2.2)")
 
     def verdict(self, url: str, agent: str) -> RobotsVerdict:
-        """May ``agent`` fetch ``url`` (full URL or path + query)? First match of pre-sorted rules wins."""
+        """May ``agent`` fetch ``url`` (full URL or path + query)? First match of pre-sorted rules wins.
+
+        A page is judged for every agent in a row (judge_page), so the last URL's verdicts are kept per
+        merged group: agents that share a group get the same verdict object, computed once.
+        """
         if self._fixed is not None:
-            if request_path(url) == "/robots.txt" and self._source == "robots.txt":
+            # a URL with neither "%" nor "robots.txt" in it is no spelling of /robots.txt
+            if ("%" in url or "robots.txt" in url) and request_path(url) == "/robots.txt" and self._source == "robots.txt":
                 return self._always_allowed
             return self._fixed
         resolved = self._resolved.get(agent) or self._resolve(agent)
-        rules = resolved.rules
-        if not rules and "%" not in url and "robots.txt" not in url:
-            return resolved.no_match  # no rule to match, and no spelling of this URL is /robots.txt
-        path = request_path(url)
+        if url != self._memo_url:
+            self._memo_url, self._memo, self._memo_places, self._memo_path = url, {}, {}, None
+            # no spelling of this URL is /robots.txt, which is always allowed
+            self._memo_plain = "%" not in url and "robots.txt" not in url
+        if resolved.blanket is not None and self._memo_plain:
+            return resolved.blanket
+        known = self._memo.get(resolved)
+        if known is None:
+            known = self._memo[resolved] = self._decide(url, resolved)
+        return known
+
+    def _decide(self, url: str, resolved: _Resolved) -> RobotsVerdict:
+        """The verdict of one merged group for ``url`` (the last URL asked: its path is computed once)."""
+        path = self._memo_path
+        if path is None:
+            path = self._memo_path = request_path(url)
         if path == "/robots.txt" and self._source == "robots.txt":
             return self._always_allowed
-        if resolved.buckets is not None:
-            rules = resolved.buckets.get(path[:2], resolved.short)
-        if len(rules) < _WALK_CACHE_FROM:
-            for head, test, rule in rules:
-                if path.startswith(head) and (test is None or test(path)):
-                    return resolved.rule_verdict(rule)
-            return resolved.no_match
-        # Agents that fall back to the same groups share one compiled group, so one page's
-        # verdict is computed once for all of them (a 20,000-rule file costs ms per walk).
-        key = (id(resolved), path)
-        known = self._walked.get(key)
-        if known is not None:
-            return known
-        verdict = resolved.no_match
-        for head, test, rule in rules:
-            if path.startswith(head) and (test is None or test(path)):
-                verdict = resolved.rule_verdict(rule)
-                break
-        if len(self._walked) >= 2048:
-            self._walked.clear()
-        self._walked[key] = verdict
-        return verdict
+        walk = resolved.walk
+        place = self._memo_places.get(walk)  # groups whose rules read the same walk once per page
+        if place is None:
+            place = self._memo_places[walk] = _first_match(walk, path, self._walked)
+        return resolved.verdict_at(place)
 
     def group_identity(self, agent: str) -> object:
         """An opaque value equal for agents that the same (merged) groups govern: they get equal verdicts."""
@@ -263,7 +271,7 @@ class RobotsTxt:
         shared_key = (tuple(id(group) for group in groups), label, tuple(sorted(notes.items())))
         resolved = self._compiled.get(shared_key) if groups else None
         if resolved is None:
-            resolved = _compile_groups(groups, label, agent, self._source, notes)
+            resolved = _compile_groups(groups, label, agent, self._source, notes, self._walks)
             if groups:
                 self._compiled[shared_key] = resolved
         if len(self._resolved) < 4096:

@@ -15,7 +15,6 @@ from noai_check.signals.robots_lines import (
     _FIELD_ALIASES,
     _INNER_WHITESPACE,
     _LEADING_TOKEN,
-    _LINE_BREAK,
     _PRODUCT_TOKEN,
     _RULE_FIELDS,
     _WHITESPACE,
@@ -25,8 +24,9 @@ from noai_check.signals.robots_lines import (
     _finding,
     _printable,
     _quote,
-    _read_fields,
     _Record,
+    _split_without_colon,
+    split_lines,
 )
 
 
@@ -262,7 +262,7 @@ def _parse_text(text: str, source: str) -> _Parsed:
     """Every line kept (for line numbering); records grouped. The loop is the cold path of a file's first verdict."""
     builder = _GroupBuilder(source)
     texts = builder.parsed.texts
-    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
+    for number, raw in enumerate(split_lines(text), start=1):
         printable = raw if raw.isascii() else _printable(raw)
         texts.append(printable)
         content = raw.partition("#")[0].strip(_WHITESPACE)
@@ -270,11 +270,11 @@ def _parse_text(text: str, source: str) -> _Parsed:
         if colon:  # _read_fields inlined for the usual "field: value" line
             field = _FIELD_ALIASES.get(name.strip(_WHITESPACE).lower()) or _canonical_field(name)
             value, colon_missing = value.strip(_WHITESPACE), False
-        else:
-            fields = _read_fields(raw)
-            if fields is None:
+        else:  # _read_fields inlined: "Disallow /x" without a colon (most such lines are no record at all)
+            split = _split_without_colon(content) if content else None
+            if split is None:
                 continue
-            field, value, colon_missing = fields
+            field, value, colon_missing = split[0], split[1].strip(_WHITESPACE), True
         current = builder.current
         if current is not None and field in _RULE_FIELDS and not colon_missing and value.startswith(("/", "*")):
             current.closed_by_rule = True  # the same as _add_rule for a well-formed rule in a group

@@ -16,6 +16,8 @@ MAX_PARSED_BYTES = 512_000
 
 _BOM = b"\xef\xbb\xbf"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# What str.splitlines ends lines at beyond CR, LF and CRLF: a text with none of them is split by it.
+_OTHER_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 # Only ASCII whitespace counts: U+FEFF or U+00A0 in a field name make the line unreadable.
 _WHITESPACE = " \t\v\f"
 _PRODUCT_TOKEN = re.compile(r"[A-Za-z_-]+")
@@ -138,6 +140,21 @@ def _printable(text: str) -> str:
 
 
 # ---------------------------------------------------------------- line reading
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines ended by CR, LF or CRLF, as ``_LINE_BREAK.split``: the last line is "" after a final break.
+
+    str.splitlines is several times faster than the regex on a 500 KiB file, and gives the same
+    lines when the text holds none of the other breaks it knows (then the regex is used).
+    """
+    if any(char in text for char in _OTHER_BREAKS):
+        return _LINE_BREAK.split(text)
+    lines = text.splitlines()
+    if not text or text[-1] in "\r\n":
+        lines.append("")
+    return lines
+
 
 
 def _canonical_field(name: str) -> str:

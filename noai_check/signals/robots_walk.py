@@ -32,17 +32,41 @@ class RobotsVerdict:
     reason: str
 
 
-# (literal head every match starts with, full test or None when the head is the test, (rule, note for its reason))
-_WalkEntry = tuple[str, "Callable[[str], object] | None", tuple[_Rule, str | None]]
+# (literal head every match starts with, literal every match contains ("" when the head says all),
+#  full test or None when the head is the test, place of the rule in the merged group's walk order)
+_WalkEntry = tuple[str, str, "Callable[[str], object] | None", int]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
+class _Walk:
+    """The compiled first-match walk over one sequence of rule values (longest first).
+
+    It depends on the rule values alone, so merged groups whose rules read the same (LinkedIn names
+    dozens of bots, each with the same list) share one walk: a page's path is walked once for all of
+    them. Compared and hashed by identity.
+    """
+
+    rules: tuple[_WalkEntry, ...]
+    # For a large group: the rules that can match a path starting with these two characters
+    # (their head starts so, or is shorter), in walk order; ``short`` for any other path.
+    buckets: dict[str, tuple[_WalkEntry, ...]] | None = None
+    short: tuple[_WalkEntry, ...] = ()
+
+
+_NO_RULES = _Walk(())
+
+
+@dataclass(frozen=True, eq=False)
 class _Resolved:
-    """The merged group that applies to one asked agent, compiled for a first-match loop."""
+    """The merged group that applies to one asked agent, compiled for a first-match loop.
+
+    Compared and hashed by identity (eq=False): it keys the per-URL verdict memo of RobotsTxt, and
+    agents share one object exactly when the same groups govern them.
+    """
 
     label: str | None  # user-agent value as written, "*", or None when no group applies
-    # (literal head, test or None for a plain prefix, (rule, note for its reason)), longest first
-    rules: tuple[_WalkEntry, ...]
+    walk: _Walk
+    entries: tuple[tuple[_Rule, str | None], ...]  # (rule, note for its reason), in the walk's order
     no_match: RobotsVerdict
     groups: tuple[_Group, ...]
     google_readings: tuple[str, ...] = ()  # invalid user-agent values that name the agent only as Google reads them
@@ -50,24 +74,29 @@ class _Resolved:
     # A rule's verdict (with its reason) is built when a path first matches it: a 50,000-rule group
     # would otherwise build 50,000 reasons for its first verdict.
     verdicts: dict[int, RobotsVerdict] = field(default_factory=dict, compare=False, repr=False)
-    # For a large group: the rules that can match a path starting with these two characters
-    # (their head starts so, or is shorter), in walk order; ``short`` for any other path.
-    buckets: dict[str, tuple[_WalkEntry, ...]] | None = field(default=None, compare=False, repr=False)
-    short: tuple[_WalkEntry, ...] = field(default=(), compare=False, repr=False)
+    # The verdict of every path when one applies whatever the path (no rule, or a first rule of
+    # "/"), except /robots.txt itself: such a group needs no request path at all.
+    blanket: RobotsVerdict | None = field(default=None, compare=False, repr=False)
 
-    def rule_verdict(self, entry: tuple[_Rule, str | None]) -> RobotsVerdict:
-        """The verdict of one matching rule; built once per rule."""
-        rule, note = entry
-        known = self.verdicts.get(id(rule))
+    def verdict_at(self, place: int) -> RobotsVerdict:
+        """The verdict of the rule at ``place`` in walk order (-1: no rule matched); built once per rule."""
+        if place < 0:
+            return self.no_match
+        known = self.verdicts.get(place)
         if known is None:
-            known = self.verdicts[id(rule)] = RobotsVerdict(
-                rule.allow,
-                rule.line,
-                f"{'allowed' if rule.allow else 'disallowed'} by {self.source} line {rule.line.number} "
-                f"'{_quote(rule.line)}' in the group for {self.label}"
-                + (f" (this rule's group applies because {note})" if note else ""),
-            )
+            known = self.verdicts[place] = _rule_verdict(self.entries[place], self.source, self.label)
         return known
+
+
+def _rule_verdict(entry: tuple[_Rule, str | None], source: str, label: str | None) -> RobotsVerdict:
+    rule, note = entry
+    return RobotsVerdict(
+        rule.allow,
+        rule.line,
+        f"{'allowed' if rule.allow else 'disallowed'} by {source} line {rule.line.number} "
+        f"'{_quote(rule.line)}' in the group for {label}"
+        + (f" (this rule's group applies because {note})" if note else ""),
+    )
 
 
 def _compile_groups(
@@ -76,31 +105,78 @@ def _compile_groups(
     agent: str,
     source: str,
     notes: dict[int, tuple[str, str]] | None = None,
+    walks: dict[tuple[str, ...], _Walk] | None = None,
 ) -> _Resolved:
     """Merge rules, sort longest first (Allow first on ties), ready for the first-match walk.
 
     ``notes`` (see ``_groups_for``) are added to the reason of every rule of a group that only
-    Google's reading of an invalid User-agent value applies, and to the no-match reason.
+    Google's reading of an invalid User-agent value applies, and to the no-match reason. ``walks``
+    (rule values in walk order -> walk) lets groups whose rules read the same share one walk.
     """
     if label is None:
         no_match = RobotsVerdict(
             True, None, f"no rule matches: allowed (no group names {agent!r} and there is no * group)"
         )
-        return _Resolved(None, (), no_match, ())
+        return _Resolved(None, _NO_RULES, (), no_match, (), blanket=no_match)
     notes = notes or {}
     groups_notes = {id(group): notes[place][1] if place in notes else None for place, group in enumerate(groups)}
-    rules = sorted(
-        ((rule, groups_notes[id(group)]) for group in groups for rule in group.rules),
-        key=lambda item: (-item[0].length, not item[0].allow, item[0].number),
+    entries = tuple(
+        sorted(
+            ((rule, groups_notes[id(group)]) for group in groups for rule in group.rules),
+            key=lambda item: (-item[0].length, not item[0].allow, item[0].number),
+        )
     )
-    compiled = tuple((*_walk_test(rule), (rule, note)) for rule, note in rules)
     every_note = "; ".join(dict.fromkeys(note for note in groups_notes.values() if note))
     no_match = RobotsVerdict(
         True, None, f"no rule matches: allowed (group for {label}{f'; {every_note}' if every_note else ''})"
     )
     readings = tuple(value for value, _note in notes.values())
-    buckets, short = _buckets(compiled) if len(compiled) >= _BUCKETS_FROM else (None, ())
-    return _Resolved(label, compiled, no_match, groups, readings, source, buckets=buckets, short=short)
+    walk = _shared_walk(entries, {} if walks is None else walks)
+    verdicts: dict[int, RobotsVerdict] = {}
+    blanket = no_match if not entries else None
+    if entries and walk.rules[0][0] == "/" and walk.rules[0][2] is None:  # the first rule to walk matches every path
+        blanket = verdicts[0] = _rule_verdict(entries[0], source, label)
+    return _Resolved(label, walk, entries, no_match, groups, readings, source, verdicts, blanket)
+
+
+def _shared_walk(entries: tuple[tuple[_Rule, str | None], ...], walks: dict[tuple[str, ...], _Walk]) -> _Walk:
+    """The walk over these rules' values, compiled once per distinct sequence of values."""
+    values = tuple(rule.value for rule, _note in entries)
+    walk = walks.get(values)
+    if walk is None:
+        compiled = tuple((*_walk_test(rule), place) for place, (rule, _note) in enumerate(entries))
+        buckets, short = _buckets(compiled) if len(compiled) >= _BUCKETS_FROM else (None, ())
+        walk = walks[values] = _Walk(compiled, buckets, short)
+    return walk
+
+
+def _first_match(walk: _Walk, path: str, walked: dict[tuple[int, str], int]) -> int:
+    """The place (in walk order) of the first rule matching ``path``, or -1.
+
+    A long walk is kept in ``walked`` for a path asked again later (groups sharing the walk on one
+    page get RobotsTxt's per-URL memo): a 20,000-rule walk costs ms.
+    """
+    rules = walk.rules
+    if walk.buckets is not None:
+        rules = walk.buckets.get(path[:2], walk.short)
+    if len(rules) < _WALK_CACHE_FROM:
+        for head, inside, test, place in rules:
+            if path.startswith(head) and inside in path and (test is None or test(path)):
+                return place
+        return -1
+    key = (id(walk), path)  # a walk lives as long as its file: RobotsTxt keeps every one it built
+    known = walked.get(key)
+    if known is not None:
+        return known
+    found = -1
+    for head, inside, test, place in rules:
+        if path.startswith(head) and inside in path and (test is None or test(path)):
+            found = place
+            break
+    if len(walked) >= 2048:
+        walked.clear()
+    walked[key] = found
+    return found
 
 
 def _buckets(rules: tuple[_WalkEntry, ...]) -> tuple[dict[str, tuple[_WalkEntry, ...]] | None, tuple[_WalkEntry, ...]]:
@@ -130,10 +206,15 @@ def _buckets(rules: tuple[_WalkEntry, ...]) -> tuple[dict[str, tuple[_WalkEntry,
     return {key: tuple(bucket) for key, bucket in buckets.items()}, tuple(short)
 
 
-def _walk_test(rule: _Rule) -> tuple[str, Callable[[str], object] | None]:
-    """(literal head every match starts with, full test or None when the head is the whole test)."""
+def _walk_test(rule: _Rule) -> tuple[str, str, Callable[[str], object] | None]:
+    """(literal head every match starts with, literal every match contains, full test or None).
+
+    The second is the longest piece of a wildcard pattern after its first "*": every match holds it
+    (the pieces are found in order), so a path without it is refused without calling the test.
+    """
     plain = plain_prefix(rule.value)
     if plain is not None:
-        return plain, None
+        return plain, "", None
     pattern = rule.pattern
-    return pattern.prefix.partition("*")[0], pattern.test  # most rules end at the head
+    head, _star, rest = pattern.prefix.partition("*")
+    return head, max(rest.split("*"), key=len), pattern.test  # most rules end at the head
