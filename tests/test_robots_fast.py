@@ -238,3 +238,18 @@ def test_the_largest_corpus_files_are_read_as_the_plain_reading() -> None:
     for name in ("www.renderotica.com", "go.com", "www.hermes.com", "docs.oracle.com"):
         text, _findings = _decode(corpus_or_skip("protego", "test_data", name).read_bytes(), "robots.txt")
         assert _shape(_parse_text(text, "robots.txt")) == _shape(_plain_parse(text, "robots.txt")), protego / name
+
+
+def test_two_long_walks_asked_about_one_path_keep_their_own_places():
+    """Two groups with different long rule lists (walked through the walk cache) asked about the same path:
+    each agent's verdict comes from its own group's rule, not from the place the other walk found."""
+    gpt = "\n".join(f"Disallow: /a/{i:03d}" for i in range(120))
+    ccbot = "\n".join(f"Allow: /a/{i:03d}" for i in range(100, 220)) + "\nDisallow: /a/"
+    robots = parse_robots(f"User-agent: GPTBot\n{gpt}\n\nUser-agent: CCBot\n{ccbot}\n".encode(), 200)
+    for url in ("https://h.test/a/050", "https://h.test/a/110", "https://h.test/a/150", "https://h.test/a/999"):
+        for agent in ("GPTBot", "CCBot", "GPTBot"):
+            assert _key(robots.verdict(url, agent)) == _plain(robots, url, agent), (url, agent)
+    assert robots.verdict("https://h.test/a/150", "CCBot").allowed is True
+    assert robots.verdict("https://h.test/a/150", "GPTBot").allowed is True  # no GPTBot rule matches /a/150
+    assert robots.verdict("https://h.test/a/050", "GPTBot").allowed is False
+    assert robots.verdict("https://h.test/a/050", "CCBot").allowed is False  # CCBot's Disallow: /a/
