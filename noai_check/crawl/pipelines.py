@@ -88,16 +88,7 @@ class RecordsPipeline:
         written_maps: set[str] = set()  # refs of the verdict maps in verdicts.jsonl
         if self.resuming:
             written_maps = self._recover(evidence_path)
-        self.writer: RecordWriter | JudgingProcess = RecordWriter(self.out, "a" if self.resuming else "w", written_maps)
-        self.judging_error: str | None = None
-        self._counts: Counter[str] = Counter()  # records not yet added to the crawl's stats
-        self._flusher: Any = None  # hands batched pages to the judging process every FLUSH_SECONDS
-        if judging_wanted(self.config.judge_process):
-            self.writer.close()  # the files exist (truncated unless resuming); the judging process appends
-            self.writer = JudgingProcess(self.out, written_maps, spider.registry, self.lock)
-            self._flusher = create_looping_call(self._flush_judging)
-            self._flusher.start(FLUSH_SECONDS, now=False)
-            spider.logger.info("noai-check: pages are judged in a second process (pid %d)", self.writer.process.pid)
+        self.writer = self._writer(spider, written_maps)
         sites_file = self.out / "sites.json"
         self.sites: dict[str, Any] = (
             json.loads(sites_file.read_text(encoding="utf-8")) if self.resuming and sites_file.exists() else {}
@@ -105,6 +96,21 @@ class RecordsPipeline:
         if not self.resuming:
             for stale in ("report.json", "report.html", "terms.jsonl", "probes.jsonl"):
                 (self.out / stale).unlink(missing_ok=True)
+        # Every FLUSH_SECONDS: batched pages to the judging process, counts to the stats (the progress line)
+        self._flusher.start(FLUSH_SECONDS, now=False)
+
+    def _writer(self, spider: Any, written_maps: set[str]) -> RecordWriter | JudgingProcess:
+        """What writes the records: this process, or the judging process (NOAI_JUDGE_PROCESS)."""
+        self.judging_error: str | None = None
+        self._counts: Counter[str] = Counter()  # records not yet added to the crawl's stats
+        self._flusher = create_looping_call(self._flush)
+        writer = RecordWriter(self.out, "a" if self.resuming else "w", written_maps)
+        if not judging_wanted(self.config.judge_process):
+            return writer
+        writer.close()  # the files exist (truncated unless resuming); the judging process appends
+        judging = JudgingProcess(self.out, written_maps, spider.registry, self.lock)
+        spider.logger.info("noai-check: pages are judged in a second process (pid %d)", judging.process.pid)
+        return judging
 
     def _recover(self, evidence_path: Path) -> set[str]:
         """After a stop or a kill: cut half-written lines and members, learn what is recorded; the
@@ -160,8 +166,9 @@ class RecordsPipeline:
             self._count(kind, fetched.url, page_type, reason is None)  # with site files and no reason, it is judged
         return True
 
-    def _flush_judging(self) -> None:
+    def _flush(self) -> None:
         """The timer's turn: a judging process found dead here stops the crawl at its next page."""
+        self._publish_counts()
         if isinstance(self.writer, JudgingProcess) and self.judging_error is None:
             try:
                 self.writer.flush()
@@ -227,7 +234,7 @@ class RecordsPipeline:
         before the report is built on top of them (20,000 URLs)."""
         self.recorded = {kind: set() for kind in self.recorded}
         self._publish_counts()
-        if self._flusher is not None and self._flusher.running:
+        if self._flusher.running:
             self._flusher.stop()
         try:
             summary = self.writer.close()
