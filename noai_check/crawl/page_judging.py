@@ -96,11 +96,12 @@ class PageJudging:
     def _record(self, fetched: Fetched, page_type: str, reason: str | None, site: Site | None) -> list[dict[str, Any]]:
         """Judge and write a page: in the judging process when there is one, else here."""
         records = self.spider.frontier.pipeline()
+        if records is None or not records.judges_elsewhere:
+            return self.emit(self.judged(fetched, page_type, reason, site))
         origin = origin_of(fetched.final_url or fetched.url)
         files = self.spider.state["site_files"].get(origin) if site is not None else None  # what ``site`` was read from
-        if records is not None and records.judge_later(fetched, page_type, reason, origin, files, now_iso(), self._extra(fetched)):
-            return []
-        return self.emit(self.judged(fetched, page_type, reason, site))
+        records.judge_later(fetched, page_type, reason, origin, files, now_iso(), self._extra(fetched))
+        return []
 
     def emit(self, item: dict[str, Any]) -> list[dict[str, Any]]:
         """Write a page's record at once through the RecordsPipeline (skipping Scrapy's item path,

@@ -155,16 +155,19 @@ class RecordsPipeline:
             self._hand_over(self.writer.write, kind, record, evidence)
             self._count(kind, record["url"], record["page_type"], record["verifiable"])
 
+    @property
+    def judges_elsewhere(self) -> bool:
+        """Are pages judged in the judging process (judge_later), rather than by the spider?"""
+        return isinstance(self.writer, JudgingProcess)
+
     def judge_later(self, fetched: Fetched, page_type: str, reason: str | None, origin: str,
-                    site_files: dict[str, Fetched] | None, fetched_at: str, extra: dict[str, Any]) -> bool:
-        """Have the judging process judge and write a page; False when there is none (judge it here)."""
-        if not isinstance(self.writer, JudgingProcess):
-            return False
+                    site_files: dict[str, Fetched] | None, fetched_at: str, extra: dict[str, Any]) -> None:
+        """Have the judging process judge and write a page (only when judges_elsewhere)."""
+        assert isinstance(self.writer, JudgingProcess)
         kind = "media" if page_type == "media" else "page"
         if self._fresh(kind, fetched.url):
             self._hand_over(self.writer.judge, fetched, page_type, reason, origin, site_files, fetched_at, extra)
             self._count(kind, fetched.url, page_type, reason is None)  # with site files and no reason, it is judged
-        return True
 
     def _flush(self) -> None:
         """The timer's turn: a judging process found dead here stops the crawl at its next page."""
