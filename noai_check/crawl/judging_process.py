@@ -58,7 +58,6 @@ class JudgingProcess:
         self._restore_affinity = _own_cores(self.process.pid)
         self._site_files: dict[str, dict[str, Fetched]] = {}
         self._batch: list[bytes] = []
-        self.sent = 0
         self._send("setup", {"folder": str(folder), "written_maps": written_maps, "registry": registry})
         self.flush()  # it reads the registry while the crawl fetches robots.txt
 
@@ -82,7 +81,6 @@ class JudgingProcess:
 
     def _send(self, tag: str, payload: Any) -> None:
         self._batch.append(frame(tag, payload))
-        self.sent += 1
         if len(self._batch) >= BATCH:
             self.flush()
 
@@ -100,11 +98,15 @@ class JudgingProcess:
 
     def close(self) -> dict[str, int]:
         """Wait for every page sent to be written; what the judging process says it did."""
-        self.flush()
+        try:
+            self.flush()
+        except JudgingProcessFailed:  # it is gone: its exit code, read below, says so
+            pass
         try:  # closes its input: the judging process ends once it has written everything
             out, _ = self.process.communicate(timeout=CLOSE_TIMEOUT)
         except subprocess.TimeoutExpired:
-            self.kill()
+            self.process.kill()
+            self.process.wait()
             raise JudgingProcessFailed(f"the judging process did not finish within {CLOSE_TIMEOUT:.0f} s") from None
         finally:
             _give_back(self._restore_affinity)
@@ -112,13 +114,6 @@ class JudgingProcess:
             raise JudgingProcessFailed(f"the judging process stopped (exit code {self.process.returncode})")
         summary: dict[str, int] = json.loads(out.decode().splitlines()[-1])
         return summary
-
-    def kill(self) -> None:
-        """Stop it at once."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        _give_back(self._restore_affinity)
 
 
 def _own_cores(pid: int) -> set[int] | None:
