@@ -243,11 +243,11 @@ class PlatformSpider(scrapy.Spider):
     def discovery_failed(self, failure: Failure) -> None:
         self.discovery.failed(failure)
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
-        return self.judging.parse(response)
+    def parse_page(self, response: Response) -> list[Any] | None:
+        return self.judging.scheduled(self.judging.parse(response))
 
-    def page_failed(self, failure: Failure) -> Iterator[Any]:
-        return self.judging.failed(failure)
+    def page_failed(self, failure: Failure) -> list[Any] | None:
+        return self.judging.scheduled(self.judging.failed(failure))
 
     def parse_probe(self, response: Response) -> list[scrapy.Request]:
         return self.probing.parse(response)

@@ -46,6 +46,7 @@ class _HostServer(ThreadingHTTPServer):
         self.agent_rules: tuple[tuple[str, str], ...] = ()  # answers for some user agents (agent_rules.py)
         self.verbose = verbose
         self.served: Counter[str] = Counter()  # requests answered per path (query dropped): Replica.served
+        self.referers: dict[str, list[str | None]] = {}  # path -> the Referer of each request: Replica.referers
         super().__init__(("127.0.0.1", 0), _Handler)
 
     def server_bind(self) -> None:
@@ -78,7 +79,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, with_body: bool) -> None:
         site = self.server.site
         assert site is not None
-        self.server.served[urlsplit(self.path).path] += 1
+        path = urlsplit(self.path).path
+        self.server.served[path] += 1
+        self.server.referers.setdefault(path, []).append(self.headers.get("Referer"))
         response = site.resolve(self.path)
         if self.server.agent_rules:
             response = answer_for(self.server.agent_rules, self.headers.get("User-Agent", ""), response,
@@ -144,6 +147,10 @@ class Replica:
         """How many requests the site host has answered for ``path`` (any query): how a test knows that a
         browser got as far as running a page's script (its fetch() of the replica's API)."""
         return self._servers[0].served[path]
+
+    def referers(self, host: str = "site") -> dict[str, list[str | None]]:
+        """Path -> the Referer header of each request for it (None: none sent), on the site or media host."""
+        return dict(self._servers[0 if host == "site" else 1].referers)
 
     def expectations(self) -> Iterator[tuple[str, Expect]]:
         """(absolute URL, what a correct crawler finds there) for every hand-written expectation."""
