@@ -56,27 +56,58 @@ def lower_in(words: frozenset[str]) -> Callable[[str], bool]:
 
 def none_of(*tests: SegmentTest) -> Callable[[str], bool]:
     """No one of ``tests`` passes: ``none_of(_SLUG)`` is "not a valid name"."""
-    return lambda segment: not any(_passes(test, segment) for test in tests)
+    testers = _testers(tests)
+
+    def passes(segment: str) -> bool:
+        for tester in testers:
+            if tester(segment):
+                return False
+        return True
+
+    return passes
 
 
 def any_of(*tests: SegmentTest) -> Callable[[str], bool]:
     """At least one of ``tests`` passes."""
-    return lambda segment: any(_passes(test, segment) for test in tests)
+    testers = _testers(tests)
+
+    def passes(segment: str) -> bool:
+        for tester in testers:
+            if tester(segment):
+                return True
+        return False
+
+    return passes
 
 
 def all_of(*tests: SegmentTest) -> Callable[[str], bool]:
     """Every one of ``tests`` passes."""
-    return lambda segment: all(_passes(test, segment) for test in tests)
+    testers = _testers(tests)
+
+    def passes(segment: str) -> bool:
+        for tester in testers:
+            if not tester(segment):
+                return False
+        return True
+
+    return passes
 
 
-def _passes(test: SegmentTest, segment: str) -> bool:
+def _tester(test: SegmentTest) -> Callable[[str], object]:
+    """``test`` as one call whose result is true when the segment passes. The kind of test is
+    looked at once, when a table is built, not for every segment of every URL classified (a
+    sitemap of 50,000 URLs, a profile's links)."""
     if isinstance(test, str):
-        return segment == test
+        return test.__eq__
     if isinstance(test, frozenset):
-        return segment in test
+        return test.__contains__
     if isinstance(test, re.Pattern):
-        return test.match(segment) is not None
-    return bool(test(segment))
+        return test.match
+    return test
+
+
+def _testers(tests: tuple[SegmentTest, ...]) -> tuple[Callable[[str], object], ...]:
+    return tuple(_tester(test) for test in tests)
 
 
 @dataclass(frozen=True)
@@ -92,13 +123,18 @@ class PathRule:
     prefix: bool = False
     path: Callable[[str], object] | None = None
     query: Callable[[str], object] | None = None
+    _testers: tuple[Callable[[str], object], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_testers", _testers(self.pattern))
 
     def matches(self, parts: list[str], path: str, query: str) -> bool:
         """Whether this row decides the path (split into ``parts``) with this query."""
-        if len(parts) < len(self.pattern) or (not self.prefix and len(parts) != len(self.pattern)):
+        if len(parts) < len(self._testers) or (not self.prefix and len(parts) != len(self._testers)):
             return False
-        if not all(_passes(test, part) for test, part in zip(self.pattern, parts)):
-            return False
+        for tester, part in zip(self._testers, parts):
+            if not tester(part):
+                return False
         return (self.path is None or bool(self.path(path))) and (self.query is None or bool(self.query(query)))
 
 
