@@ -68,11 +68,12 @@ def unverifiable_reason(response: Fetched) -> str | None:
     """Why this response cannot show the page's signals, or None when it is the real page."""
     if response.status is None:
         return response.error or "no response"
-    vendor = bot_wall_vendor(response)
     if 200 <= response.status < 300:
-        if vendor and len(response.body) < _CHALLENGE_MAX_BYTES:
-            return f"bot wall: {vendor} challenge page (status {response.status})"
-        return None
+        if len(response.body) >= _CHALLENGE_MAX_BYTES:
+            return None  # the page itself, whatever it mentions: no need to scan its first 20 KB
+        vendor = bot_wall_vendor(response)
+        return f"bot wall: {vendor} challenge page (status {response.status})" if vendor else None
+    vendor = bot_wall_vendor(response)
     if vendor:
         return f"bot wall: {vendor} (status {response.status})"
     if response.status == 429:
