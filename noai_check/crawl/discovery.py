@@ -22,7 +22,8 @@ from twisted.python.failure import Failure
 from noai_check.crawl.outcomes import failure_reason
 from noai_check.crawl.page_judging import PRIORITY
 from noai_check.crawl.sitemaps import Sitemap, parse_sitemap
-from noai_check.signals.site_files import Site, origin_of
+from noai_check.signals.robots import RobotsTxt
+from noai_check.signals.site_files import origin_of
 
 if TYPE_CHECKING:
     from noai_check.crawl.spider import PlatformSpider
@@ -116,19 +117,14 @@ class Discovery:
 
     # -- the first requests, once the base origin's site files are read ------------------
 
-    def requests(self, site: Site) -> Iterator[scrapy.Request]:
+    def requests(self) -> Iterator[scrapy.Request]:
         spider = self.spider
         if spider.archive is not None:  # an archive audit: the archive's index of the hosts, terms, profiles named
             yield from spider.archive.discovery_requests()
             yield from self._terms_requests()
             yield from self._profile_requests()
             return
-        for sitemap in site.robots.sitemaps:
-            if origin_of(sitemap) == spider.origin:
-                yield self.sitemap_request(sitemap)
-            else:
-                spider.logger.info("sitemap on another host, not followed: %s", sitemap)
-        for path in spider.platform.seed_paths:
+        for path in spider.platform.seed_paths:  # its sitemaps were asked for with robots.txt (sitemap_requests)
             yield from self._seed(spider.base_url + path, "other")
         for url in spider.seed_urls:  # asked for by name: always fetched, as its own page type
             page_type = spider.platform.classify(url, spider.base_url, spider.content_hosts) or "other"
@@ -140,6 +136,15 @@ class Discovery:
             yield from self._seed(url, page_type)
         yield from self._terms_requests()
         yield from self._profile_requests()
+
+    def sitemap_requests(self, robots: RobotsTxt) -> Iterator[scrapy.Request]:
+        """The base origin's sitemaps its robots.txt names, asked for as soon as robots.txt is read:
+        the first wave waits for every sitemap, and need not wait for the other site files too."""
+        for sitemap in robots.sitemaps:
+            if origin_of(sitemap) == self.spider.origin:
+                yield self.sitemap_request(sitemap)
+            else:
+                self.spider.logger.info("sitemap on another host, not followed: %s", sitemap)
 
     def _profile_requests(self) -> Iterator[scrapy.Request]:
         spider = self.spider

@@ -123,6 +123,8 @@ class SiteFiles:
                 state["fatal"] = fetched.error if unresolved else f"robots.txt of that time unknown: {fetched.error}"
                 spider.logger.error("cannot audit %s: %s; every page is reported unverifiable", origin, state["fatal"])
             yield from self.requests(origin, tuple(k for k in SITE_FILES if k != "robots_txt"))
+            if origin == spider.origin and spider.archive is None:
+                yield from spider.discovery.sitemap_requests(self._own_robots_txt(origin, fetched))
             return
         site = self.site(origin)
         if site is None:
@@ -130,7 +132,7 @@ class SiteFiles:
         yield {"_kind": "site", "origin": origin, "site": site, "fetched": dict(files)}
         if origin == spider.origin and not state["discovery_started"]:
             state["discovery_started"] = True
-            yield from spider.discovery.requests(site)
+            yield from spider.discovery.requests()
         for url, referer in state["waiting"].pop(origin, []):
             yield from spider.frontier.fetch(spider.media.request(url, referer))
         for url, page_type in state["waiting_pages"].pop(origin, []):
