@@ -78,7 +78,7 @@ class PageJudging:
 
         Scrapy runs a callback's output through the spider middlewares as an async iteration: about
         0.1 ms a page, a tenth of fetching it (bench/bench_crawl.py). None of them is needed here:
-        Referer and URL-length filtering are off (settings.py), and depth is never limited.
+        they add no Referer and drop no long URL (settings.py), and depth is never limited.
         """
         engine = self.spider.crawler.engine
         assert engine is not None

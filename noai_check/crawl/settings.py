@@ -71,12 +71,13 @@ FEED_EXPORT_ENCODING = "utf-8"
 # bound method: up to 0.3 ms a page. tests/test_crawl.py runs the same check on every callback once.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 # A page's callback hands the requests it leads to straight to the scheduler (PageJudging.scheduled),
-# so these two would act only on some requests; off for all, for the same reasons:
-# - Scrapy's Referer names whichever page's callback released the next planned page, which never
-#   linked to it. noai-check sets Referer itself where it is true (a media file: the page showing it).
+# so Scrapy's spider middlewares see only some requests. Two of them are made to act on none:
+# - Scrapy's Referer would name whichever page's callback released the next planned page, which
+#   never linked to it. noai-check sets Referer itself where it is true (a media file: the page
+#   showing it); "no-referrer" keeps the middleware (redirects ask it) but has it add none.
 # - UrlLengthMiddleware drops a URL over 2,083 characters with a debug line: a sampled page would
 #   vanish without a record. Such a page is fetched and recorded with whatever the server answers.
-REFERER_ENABLED = False
+REFERRER_POLICY = "no-referrer"
 URLLENGTH_LIMIT = 0
 LOG_LEVEL = "INFO"
 # noai-check's own NOAI_* settings and their defaults: noai_check/crawl/config.py (CrawlConfig).
