@@ -56,15 +56,8 @@ def lower_in(words: frozenset[str]) -> Callable[[str], bool]:
 
 def none_of(*tests: SegmentTest) -> Callable[[str], bool]:
     """No one of ``tests`` passes: ``none_of(_SLUG)`` is "not a valid name"."""
-    testers = _testers(tests)
-
-    def passes(segment: str) -> bool:
-        for tester in testers:
-            if tester(segment):
-                return False
-        return True
-
-    return passes
+    one_passes = any_of(*tests)
+    return lambda segment: not one_passes(segment)
 
 
 def any_of(*tests: SegmentTest) -> Callable[[str], bool]:
@@ -123,16 +116,16 @@ class PathRule:
     prefix: bool = False
     path: Callable[[str], object] | None = None
     query: Callable[[str], object] | None = None
-    _testers: tuple[Callable[[str], object], ...] = field(init=False, repr=False, compare=False)
+    _segment_tests: tuple[Callable[[str], object], ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_testers", _testers(self.pattern))
+        object.__setattr__(self, "_segment_tests", _testers(self.pattern))
 
     def matches(self, parts: list[str], path: str, query: str) -> bool:
         """Whether this row decides the path (split into ``parts``) with this query."""
-        if len(parts) < len(self._testers) or (not self.prefix and len(parts) != len(self._testers)):
+        if len(parts) < len(self._segment_tests) or (not self.prefix and len(parts) != len(self._segment_tests)):
             return False
-        for tester, part in zip(self._testers, parts):
+        for tester, part in zip(self._segment_tests, parts):
             if not tester(part):
                 return False
         return (self.path is None or bool(self.path(path))) and (self.query is None or bool(self.query(query)))
