@@ -12,7 +12,6 @@ import socketserver
 import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,8 +44,8 @@ class _HostServer(ThreadingHTTPServer):
         self.site = site
         self.agent_rules: tuple[tuple[str, str], ...] = ()  # answers for some user agents (agent_rules.py)
         self.verbose = verbose
-        self.served: Counter[str] = Counter()  # requests answered per path (query dropped): Replica.served
-        self.referers: dict[str, list[str | None]] = {}  # path -> the Referer of each request: Replica.referers
+        # path (query dropped) -> the Referer of each request answered (None: none sent): Replica.served, .referers
+        self.referers: dict[str, list[str | None]] = {}
         super().__init__(("127.0.0.1", 0), _Handler)
 
     def server_bind(self) -> None:
@@ -79,9 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, with_body: bool) -> None:
         site = self.server.site
         assert site is not None
-        path = urlsplit(self.path).path
-        self.server.served[path] += 1
-        self.server.referers.setdefault(path, []).append(self.headers.get("Referer"))
+        self.server.referers.setdefault(urlsplit(self.path).path, []).append(self.headers.get("Referer"))
         response = site.resolve(self.path)
         if self.server.agent_rules:
             response = answer_for(self.server.agent_rules, self.headers.get("User-Agent", ""), response,
@@ -146,7 +143,7 @@ class Replica:
     def served(self, path: str) -> int:
         """How many requests the site host has answered for ``path`` (any query): how a test knows that a
         browser got as far as running a page's script (its fetch() of the replica's API)."""
-        return self._servers[0].served[path]
+        return len(self._servers[0].referers.get(path, ()))
 
     def referers(self, host: str = "site") -> dict[str, list[str | None]]:
         """Path -> the Referer header of each request for it (None: none sent), on the site or media host."""
