@@ -18,6 +18,7 @@ from scrapy.utils.project import get_project_settings
 
 from noai_check.crawl.pipelines import RecordsPipeline
 from noai_check.crawl.sampling import Sample
+from noai_check.crawl.timers import CancelledTimers
 from noai_check.replica import start_replica
 from spiders.soundcloud import SoundCloudSpider
 from tests.crawling import FAST, spider_args
@@ -59,6 +60,8 @@ async def test_crawl_state_is_released_before_the_report_is_written(tmp_path):
     assert json.loads((out / "report.json").read_text(encoding="utf-8"))["pages_total"] == len(pages)
     assert at_report == {"recorded": {"page": 0, "media": 0, "terms": 0}, "seen": 0, "candidates": 0}
     assert crawler.spider.sample.content_scheduled() == 40
+    # Cancelled download timeouts are let go during the crawl too (tests/test_timers.py).
+    assert any(isinstance(extension, CancelledTimers) for extension in crawler.extensions.middlewares)
 
 
 @deferred_f_from_coro_f
