@@ -23,6 +23,10 @@ DOWNLOADER_MIDDLEWARES = {
     "noai_check.crawl.archive_replay.ArchiveReplayMiddleware": 640,
     # Cookies are off (COOKIES_ENABLED); None also spares importing the middleware at start-up.
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    # Scrapy's meta-refresh redirects, in Scrapy's place (580), with pages that cannot hold one
+    # ruled out from their bytes (crawl/meta_refresh.py).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "noai_check.crawl.meta_refresh.QuickMetaRefreshMiddleware": 580,
 }
 # Scrapy's HTTP/1.1 handler plus NOAI_CONNECT_TO (crawl/connect_to.py): one replica for many hosts.
 DOWNLOAD_HANDLERS = {
