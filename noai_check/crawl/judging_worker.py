@@ -19,6 +19,7 @@ Run as ``python -m noai_check.crawl.judging_worker``; the pickles come only from
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import signal
 import struct
@@ -106,5 +107,13 @@ def main() -> int:
     return 0
 
 
+def exit_now(code: int) -> None:
+    """End without Python's teardown: every file is closed and the summary flushed by now, and the
+    crawl's clock waits for this exit (about 15 ms of freeing modules and objects nobody needs)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())
