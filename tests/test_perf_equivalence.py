@@ -19,8 +19,10 @@ HREFS = [
     "/", "/user-1/track-2", "/a/../b", "/./x", "/a/./b/../../c?x=1", "//other.example/x", "?q=2", "x", "../x", "./x",
     "http://h.example/a/./b", "HTTP://h.example/x", "https://other.example/a/../b", "/x?y", "/%2e%2e/x", "", "/a\tb",
     "/a\nb", "http://\t/x", "https:///x", "http://?q", "http:x", "https:/x", "mailto:a@b", "javascript:void(0)", "/;p", "/a//b", "http://", "https://h.example",
+    "/x?", "/x?#", "/x#f", "/a;p/b", "/a/b;", "/a/.", "/a/..", "/.hidden/x", "/a/b/", "/a b ", "/caf\u00e9", "/a\rb", "/x?y=/./z", "/x?a;b",
 ]
-PIECES = ["/", "//", "http://", "https://", "\\t", "#", ".", "..", "a", "?", "=", ";", "%2e", "http:", "https:", "h.example", "\t", ":", "@"]
+PIECES = ["/", "//", "http://", "https://", "\\t", "#", ".", "..", "a", "?", "=", ";", "%2e", "http:", "https:", "h.example", "\t", ":", "@",
+          "\n", "\r", " ", "\u00e9", "%", "\\"]
 
 
 def _same_join(base: str, href: str) -> None:

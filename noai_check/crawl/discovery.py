@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 
 _HREF = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"'#]+)""", re.IGNORECASE)
 _URL_CONTROLS = frozenset("\t\r\n")  # removed from anywhere in a URL by urlsplit
+# What urljoin would change in a path from the root: dot segments ("/." also catches "/.x", which
+# it keeps: a miss only costs the full join), params, a fragment, an empty query, the controls.
+_NEEDS_JOINING = re.compile(r"/\.|[;#\t\r\n]|\?$")
 _CLASSIFIED_LIMIT = 4096  # URLs whose page type is remembered (a profile's links repeat on every page of it)
 # A sitemap this small (a thousand or two URLs gzipped) is read on the crawl's thread, in about 12 ms
 # per thousand URLs: sent to a thread, it waited for the crawl's thread to let go of the GIL as long again.
@@ -46,12 +49,14 @@ def join_link(base: str, prefix: str | None, href: str) -> str:
 
     An href from the root ("/path") or an absolute one with a host depends only on the base's
     scheme and host, so its result is remembered by (prefix, href): a profile page links the same
-    tracks as the last one. An absolute href without a host ("http:///x", or one whose host is
-    only a tab urljoin removes) takes the base's path, so it is joined in full.
+    tracks as the last one. A plain path from the root (no dot segment, no ``;``, fragment, empty
+    query or character urljoin removes) is ``prefix + href``, as urljoin would make it. An absolute
+    href without a host ("http:///x", or one whose host is only a tab urljoin removes) takes the
+    base's path, so it is joined in full.
     """
     if prefix is not None:
         if href[:1] == "/" and href[1:2] != "/":
-            return _joined(prefix, href)
+            return prefix + href if _NEEDS_JOINING.search(href) is None else _joined(prefix, href)
         after = 7 if href[:7] == "http://" else 8 if href[:8] == "https://" else 0
         if after and href[after:after + 1] not in ("", "/", "?", "#") and not _URL_CONTROLS.intersection(href):
             return _joined(prefix, href)
