@@ -6,6 +6,7 @@ this module sits at the top level beside files.py and errors.py and imports noth
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -22,9 +23,16 @@ def format_timestamp(moment: datetime) -> str:
     return moment.strftime(FORMAT)
 
 
+_stamped: tuple[int, str] = (-1, "")  # the last second stamped, and its text
+
+
 def now() -> str:
-    """The current time in the one format."""
-    return format_timestamp(datetime.now(timezone.utc))
+    """The current time in the one format: made once a second, as a crawl stamps every page."""
+    global _stamped
+    second = int(time.time())
+    if _stamped[0] != second:
+        _stamped = (second, time.strftime(FORMAT, time.gmtime(second)))
+    return _stamped[1]
 
 
 def parse_timestamp(text: str) -> datetime:

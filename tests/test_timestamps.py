@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from noai_check import timestamps
 from noai_check.timestamps import FORMAT, format_timestamp, now, parse_timestamp
 
 PACKAGE = Path(__file__).resolve().parents[1] / "noai_check"
@@ -17,6 +18,18 @@ def test_now_is_utc_to_the_second() -> None:
     stamp = now()
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", stamp)
     assert abs(parse_timestamp(stamp) - datetime.now(timezone.utc)) < timedelta(seconds=5)
+
+
+def test_now_follows_the_clock_second_by_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1764000000.0]
+    monkeypatch.setattr(timestamps.time, "time", lambda: clock[0])
+    stamps = []
+    for moment in (1764000000.0, 1764000000.999, 1764000001.0, 1764003599.5, 1764003600.0):
+        clock[0] = moment
+        stamps.append(now())
+    assert stamps == ["2025-11-24T16:00:00Z", "2025-11-24T16:00:00Z", "2025-11-24T16:00:01Z", "2025-11-24T16:59:59Z",
+                      "2025-11-24T17:00:00Z"]
+    assert stamps[-1] == format_timestamp(datetime.fromtimestamp(1764003600, timezone.utc))
 
 
 def test_format_converts_to_utc_and_round_trips() -> None:
