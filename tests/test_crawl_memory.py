@@ -8,6 +8,8 @@ megabytes; the report's pass and the history's rows then reuse that memory inste
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import Any
 
 from scrapy import signals
@@ -88,3 +90,37 @@ async def test_the_idle_handler_s_traceback_holds_no_wave_or_requests(tmp_path):
         await crawler.crawl_async(**spider_args(replica, max_pages="40"))
     assert held, "the crawl never went idle with pages left to plan"
     assert all(names == {"self", "spider"} for names in held), held
+
+
+@deferred_f_from_coro_f
+async def test_large_sitemaps_are_read_one_at_a_time(tmp_path):
+    """Each read holds its parsed tree and ranked URLs (about 10 MB for 10,000 URLs): two at once
+    were a 20,000-page crawl's peak of memory (bench/bench_crawl.py)."""
+    settings = get_project_settings()
+    settings.setdict({**FAST, "NOAI_REPORTS_DIR": str(tmp_path / "reports")}, priority="cmdline")
+    crawler = AsyncCrawlerRunner(settings).create_crawler(SoundCloudSpider)
+    lock = threading.Lock()
+    reads = {"now": 0, "most": 0, "in a thread": 0}
+
+    def count_reads() -> None:  # engine_started: the spider exists, no sitemap is read yet
+        read = crawler.spider.discovery.read_sitemap
+
+        def counted(body: bytes) -> Any:
+            with lock:
+                reads["now"] += 1
+                reads["most"] = max(reads["most"], reads["now"])
+                reads["in a thread"] += threading.current_thread() is not threading.main_thread()
+            try:
+                time.sleep(0.05)  # long enough for a second read to start meanwhile, if one may
+                return read(body)
+            finally:
+                with lock:
+                    reads["now"] -= 1
+
+        crawler.spider.discovery.read_sitemap = counted
+
+    crawler.signals.connect(count_reads, signal=signals.engine_started, weak=False)
+    with start_replica("generated-20k") as replica:  # two sitemaps of 10,000 tracks (1 MB each) and one of users
+        await crawler.crawl_async(**spider_args(replica, max_pages="10"))
+    assert reads["in a thread"] >= 2  # the two large ones
+    assert reads["most"] == 1, reads
