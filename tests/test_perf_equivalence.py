@@ -6,8 +6,10 @@ from urllib.parse import urljoin
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scrapy.http import Headers, HtmlResponse, Request
 
 from noai_check.crawl.discovery import join_link, link_prefix
+from noai_check.crawl.outcomes import fetched_from
 from noai_check.judge.botwall import _VENDORS, bot_wall_vendor
 from noai_check.signals.response import Fetched, make_headers
 
@@ -64,3 +66,26 @@ def test_bot_wall_shortcut_names_the_same_vendor():
             for headers in HEADERS:
                 response = Fetched("https://h.example/", status, make_headers(headers), body)
                 assert bot_wall_vendor(response) == _slow_vendor(response), (status, body, headers)
+
+
+HEADER_SETS = [
+    [],
+    [(b"Content-Type", b"text/html; charset=utf-8")],
+    [(b"X-Robots-Tag", b"noai"), (b"x-robots-tag", b"GPTBot: noimageai"), (b"X-ROBOTS-TAG", b"none")],
+    [(b"Set-Cookie", b"a=1"), (b"Set-Cookie", b"datadome=2; Path=/"), (b"Server", b"cloudflare")],
+    [(b"Content-Usage", b"train-ai=n"), (b"Link", b'<https://h.example/tdmrep.json>; rel="tdm-policy"'), (b"Empty", b"")],
+    [(b"X-Latin", b"caf\xe9"), (b"Content-Signal", b"search=yes, ai-train=no")],
+]
+
+
+def test_fetched_headers_equal_the_folded_pairs():
+    """fetched_from reads Scrapy's Headers as a dict; the headers are those make_headers folds from its items()."""
+    for pairs in HEADER_SETS:
+        headers = Headers()
+        for name, value in pairs:
+            headers.appendlist(name, value)
+        response = HtmlResponse("https://h.example/a", status=200, headers=headers, body=b"<html></html>",
+                                request=Request("https://h.example/a"))
+        expected = make_headers([(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs])
+        assert fetched_from(response).headers == expected, pairs
+        assert sum(map(len, expected.values())) == len(pairs)
