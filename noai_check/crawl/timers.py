@@ -1,11 +1,12 @@
 """Let go of cancelled Twisted timers while the crawl runs, not minutes later.
 
-Every download arms a timeout (DOWNLOAD_TIMEOUT, 180 s) and every kept-alive connection an idle
-timer (240 s); each is cancelled milliseconds later. Twisted drops cancelled timers from its queue
-when it runs the timers that are due. Its other reactors do that on every turn of their loop; the
-asyncio reactor, Scrapy's, only when the first timer in the queue comes due, so not before 180 s
-into a crawl. Until then every cancelled timer stays: about 38,000 of them, 14 MB, by the end of
-a 20,000-page crawl of a fast site. Running the due timers once a second lets them go.
+Every download arms a timeout (DOWNLOAD_TIMEOUT: 30 s here, 180 s in Scrapy's defaults) and every
+kept-alive connection an idle timer (240 s); each is cancelled milliseconds later. Twisted drops
+cancelled timers from its queue when it runs the timers that are due. Its other reactors do that on
+every turn of their loop; the asyncio reactor, Scrapy's, only when the first timer in the queue comes
+due, so never in a crawl's first 30 s, and afterwards the queue still holds about a timeout's worth
+of them. A 20,000-page crawl of a fast site (25 s) ended holding about 38,000, 14 MB. Running the
+due timers once a second lets them go.
 """
 
 from __future__ import annotations
