@@ -25,7 +25,6 @@ class CancelledTimers:
     """Runs the reactor's due timers every EVERY_SECONDS, which also drops the cancelled ones."""
 
     def __init__(self, reactor: Any) -> None:
-        self.reactor = reactor
         self.ticker = create_looping_call(reactor.runUntilCurrent)
 
     @classmethod
