@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 import scrapy
-from scrapy.exceptions import StopDownload
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from noai_check.crawl.outcomes import failure_reason, fetched_from
 from noai_check.crawl.page_judging import PRIORITY
+from noai_check.crawl.robots_size import RobotsSizeLimit
 from noai_check.signals.response import Fetched
 from noai_check.signals.robots import MAX_PARSED_BYTES, RobotsTxt
 from noai_check.signals.site_files import SITE_FILES, Site, build_site, origin_of, read_robots
@@ -37,6 +37,8 @@ class SiteFiles:
         self.spider = spider
         self._sites: dict[str, Site] = {}
         self._own_robots: dict[str, RobotsTxt] = {}
+        # Reads a robots.txt past DOWNLOAD_MAXSIZE (set in from_crawler: it hears the crawler's signals).
+        self.size_limit: RobotsSizeLimit | None = None
 
     # -- read files --------------------------------------------------------------------
 
@@ -70,6 +72,8 @@ class SiteFiles:
             yield self.request(origin, key, origin + SITE_FILES[key], hops=0)
 
     def request(self, origin: str, key: str, url: str, hops: int, first_url: str | None = None) -> scrapy.Request:
+        if key == "robots_txt" and self.size_limit is not None:
+            self.size_limit.started()
         return scrapy.Request(
             url,
             callback=self.spider.parse_site_file,
@@ -86,6 +90,7 @@ class SiteFiles:
     def parse(self, response: Response) -> Iterator[Any]:
         meta = response.meta
         key, origin, hops = meta["noai_site_file"], meta["noai_origin"], meta["noai_hops"]
+        self._downloaded(key)
         location = response.headers.get(b"Location")
         if 300 <= response.status < 400 and location:
             target = urljoin(response.url, location.decode("latin-1"))
@@ -107,8 +112,13 @@ class SiteFiles:
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         meta = failure.request.meta  # type: ignore[attr-defined]
+        self._downloaded(meta["noai_site_file"])
         fetched = Fetched(meta["noai_first_url"], None, error=failure_reason(failure), redirects=meta["noai_hops"])
         yield from self.done(meta["noai_origin"], meta["noai_site_file"], fetched)
+
+    def _downloaded(self, key: str) -> None:
+        if key == "robots_txt" and self.size_limit is not None:
+            self.size_limit.ended()
 
     def done(self, origin: str, key: str, fetched: Fetched) -> Iterator[Any]:
         """One file read: after robots.txt, the others; after the last, the site and what waited for it."""
@@ -137,30 +147,3 @@ class SiteFiles:
             yield from spider.frontier.fetch(spider.media.request(url, referer))
         for url, page_type in state["waiting_pages"].pop(origin, []):
             yield from spider.frontier.fetch(spider.judging.request(url, page_type, None))
-
-    # -- robots.txt: read up to 500 KiB, whatever its size -------------------------------
-
-    def robots_headers_received(self, headers: Any, body_length: int, request: scrapy.Request, spider: Any) -> None:
-        """Let DOWNLOAD_MAXSIZE not cancel a big robots.txt: RFC 9309 2.5 has it parsed up to 500 KiB.
-
-        Only for an uncompressed body, whose download ``robots_bytes_received`` stops just past
-        the limit; a compressed one keeps DOWNLOAD_MAXSIZE, which also bounds its decompression.
-        """
-        if request.meta.get("noai_site_file") != "robots_txt":
-            return
-        request.meta["noai_bytes_received"] = 0  # a retried request starts counting afresh
-        encoding = (headers.get(b"Content-Encoding") or b"identity").strip().lower()
-        for key in ("download_maxsize", "download_warnsize"):
-            if encoding == b"identity":
-                request.meta[key] = 0
-            else:
-                request.meta.pop(key, None)
-
-    def robots_bytes_received(self, data: bytes, request: scrapy.Request, spider: Any) -> None:
-        """Stop a robots.txt download once past the parse limit: the rest would be ignored anyway."""
-        if request.meta.get("noai_site_file") != "robots_txt":
-            return
-        received = request.meta.get("noai_bytes_received", 0) + len(data)
-        request.meta["noai_bytes_received"] = received
-        if received > MAX_PARSED_BYTES:
-            raise StopDownload(fail=False)

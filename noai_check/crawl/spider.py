@@ -36,6 +36,7 @@ from noai_check.crawl.media import Media
 from noai_check.crawl.page_judging import PageJudging
 from noai_check.crawl.probe_crawl import ProbeCrawl
 from noai_check.crawl.rendering import Rendering, enable, find_chromium, render_problem
+from noai_check.crawl.robots_size import RobotsSizeLimit
 from noai_check.crawl.sampling import Sample
 from noai_check.crawl.site_files import SiteFiles
 from noai_check.judge.registry import Registry, load_registry
@@ -163,8 +164,7 @@ class PlatformSpider(scrapy.Spider):
             enable(crawler.settings, chromium, spider.config.render_timeout)
         crawler.signals.connect(spider.frontier.on_idle, signal=signals.spider_idle)
         crawler.signals.connect(spider.probing.close, signal=signals.spider_closed)
-        crawler.signals.connect(spider.site_files.robots_headers_received, signal=signals.headers_received)
-        crawler.signals.connect(spider.site_files.robots_bytes_received, signal=signals.bytes_received)
+        spider.site_files.size_limit = RobotsSizeLimit(crawler.signals)
         jobdir = crawler.settings.get("JOBDIR")
         if jobdir:
             spider.frontier.open_jobdir(Path(jobdir))
