@@ -51,16 +51,20 @@ def join_link(base: str, prefix: str | None, href: str) -> str:
     An href from the root ("/path") or an absolute one with a host depends only on the base's
     scheme and host, so its result is remembered by (prefix, href): a profile page links the same
     tracks as the last one. A plain path from the root (no dot segment, no ``;``, fragment, empty
-    query or character urljoin removes) is ``prefix + href``, as urljoin would make it. An absolute
-    href without a host ("http:///x", or one whose host is only a tab urljoin removes) takes the
-    base's path, so it is joined in full.
+    query or character urljoin removes) is ``prefix + href``, as urljoin would make it. An href with
+    a tab or line break is joined in full: urljoin removes them first, and what is left may take the
+    base's path ("/\t/" becomes "//", "http://\t/x" an absolute URL without a host).
     """
     if prefix is not None:
         if href[:1] == "/" and href[1:2] != "/":
-            return prefix + href if _NEEDS_JOINING.search(href) is None else _joined(prefix, href)
-        after = 7 if href[:7] == "http://" else 8 if href[:8] == "https://" else 0
-        if after and href[after:after + 1] not in ("", "/", "?", "#") and not _URL_CONTROLS.intersection(href):
-            return _joined(prefix, href)
+            if _NEEDS_JOINING.search(href) is None:
+                return prefix + href
+            if not _URL_CONTROLS.intersection(href):
+                return _joined(prefix, href)
+        else:
+            after = 7 if href[:7] == "http://" else 8 if href[:8] == "https://" else 0
+            if after and href[after:after + 1] not in ("", "/", "?", "#") and not _URL_CONTROLS.intersection(href):
+                return _joined(prefix, href)
     return urljoin(base, href)
 
 
