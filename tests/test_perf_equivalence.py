@@ -12,6 +12,7 @@ from noai_check.crawl.discovery import join_link, link_prefix
 from noai_check.crawl.outcomes import fetched_from
 from noai_check.judge.botwall import _VENDORS, bot_wall_vendor
 from noai_check.signals.response import Fetched, make_headers
+from noai_check.signals.site_files import in_origin, origin_of
 
 BASES = [
     "http://h.example/a/b?q=1", "https://H.example:8443/a/b/", "http://u:p@h.example/x;p?q#f", "http://h.example",
@@ -21,7 +22,7 @@ HREFS = [
     "/", "/user-1/track-2", "/a/../b", "/./x", "/a/./b/../../c?x=1", "//other.example/x", "?q=2", "x", "../x", "./x",
     "http://h.example/a/./b", "HTTP://h.example/x", "https://other.example/a/../b", "/x?y", "/%2e%2e/x", "", "/a\tb",
     "/a\nb", "http://\t/x", "https:///x", "http://?q", "http:x", "https:/x", "mailto:a@b", "javascript:void(0)", "/;p", "/a//b", "http://", "https://h.example",
-    "/x?", "/x?#", "/x#f", "/a;p/b", "/a/b;", "/a/.", "/a/..", "/.hidden/x", "/a/b/", "/a b ", "/caf\u00e9", "/a\rb", "/x?y=/./z", "/x?a;b",
+    "/x?", "/x?#", "/x#f", "/a;p/b", "/a/b;", "/a/.", "/a/..", "/.hidden/x", "/a/b/", "/a b ", "/caf\u00e9", "/a\rb", "/x?y=/./z", "/x?a;b", "/\t/", "/\n/x", "/\r\n/", "/\t/a/./b",
 ]
 PIECES = ["/", "//", "http://", "https://", "\\t", "#", ".", "..", "a", "?", "=", ";", "%2e", "http:", "https:", "h.example", "\t", ":", "@",
           "\n", "\r", " ", "\u00e9", "%", "\\"]
@@ -89,3 +90,29 @@ def test_fetched_headers_equal_the_folded_pairs():
         expected = make_headers([(k.decode("latin-1"), v.decode("latin-1")) for k, vs in response.headers.items() for v in vs])
         assert fetched_from(response).headers == expected, pairs
         assert sum(map(len, expected.values())) == len(pairs)
+
+
+ORIGINS = ["http://h.example", "https://h.example:8443", "http://[::1]:8080", "http://127.0.0.1:41234", "http://h.example:"]
+SPELLINGS = ["", "HTTP://h.example", "http://H.example", "http://h.example:80", "http://u@h.example", "http://h.example.",
+             "http://h.examplex", "https://h.example", "http://\th.example", " http://h.example", "http:/h.example"]
+TAILS = ["/", "/user-1/track-2", "?q", "#f", "", "/a\tb", ":80/", ".other/", "@evil/", "\\x", "/%2F", "x/"]
+
+
+def test_in_origin_means_origin_of_says_so():
+    checked = 0
+    for origin in ORIGINS:
+        for start in [origin, *SPELLINGS]:
+            for tail in TAILS:
+                url = start + tail
+                if in_origin(url, origin):
+                    assert origin_of(url) == origin, (url, origin)
+                    checked += 1
+    assert checked >= len(ORIGINS) * 3  # "/", "/user-1/track-2", "/a\tb" under each origin as it is spelled
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(ORIGINS), st.sampled_from(["", *SPELLINGS]), st.lists(st.sampled_from(PIECES), max_size=8).map("".join))
+def test_in_origin_means_origin_of_says_so_generated(origin, start, tail):
+    url = (start or origin) + tail
+    if in_origin(url, origin):
+        assert origin_of(url) == origin, (url, origin)

@@ -14,7 +14,7 @@ from scrapy.exceptions import DontCloseSpider
 
 from noai_check.crawl.jobdir import LINKS_FILE, cut_partial_line, load_run, read_links, save_run
 from noai_check.crawl.pipelines import RecordsPipeline
-from noai_check.signals.site_files import origin_of
+from noai_check.signals.site_files import in_origin, origin_of
 
 if TYPE_CHECKING:
     from noai_check.crawl.spider import PlatformSpider
@@ -68,7 +68,7 @@ class Frontier:
         pages = 0
         while plan and pages < count:
             url, page_type = plan.popleft()
-            origin = origin_of(url)
+            origin = spider.origin if in_origin(url, spider.origin) else origin_of(url)
             if origin == spider.origin or spider.site(origin) is not None:
                 if self.is_recorded("page", url):
                     spider.crawler.stats.inc_value("noai/resume_skipped")

@@ -37,6 +37,13 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
+def in_origin(url: str, origin: str) -> bool:
+    """True when ``url`` is a path under ``origin`` (as origin_of gives it), spelled the same way: then
+    ``origin_of(url) == origin`` without parsing the URL, which is new to origin_of's cache whenever
+    the crawl plans a page. False says nothing: ask origin_of."""
+    return url.startswith(origin) and url[len(origin):len(origin) + 1] == "/"
+
+
 def body_sha256(response: Fetched) -> str | None:
     """Hash of what was served, so a verdict can be tied to the exact bytes; None with no body."""
     if response.status is None and not response.body:
