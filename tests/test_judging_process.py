@@ -3,6 +3,7 @@ when either process dies."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import json
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from noai_check.crawl.judging_process import JudgingProcess
-from noai_check.crawl.judging_worker import frame, read_message
+from noai_check.crawl.judging_worker import fetched_fields, frame, read_message
 from noai_check.crawl.record_writer import hold_folder
 from noai_check.judge.registry import shipped_registry
 from noai_check.replica import start_replica
@@ -168,6 +169,16 @@ def test_a_page_the_judging_process_cannot_judge_is_counted_and_told(tmp_path, c
     lock.close()
     assert "judging http://a.test/x failed" in capfd.readouterr().err
     assert [json.loads(line)["url"] for line in (tmp_path / "pages.jsonl").read_text().splitlines()] == ["http://a.test/"]
+
+
+def test_a_page_crosses_the_pipe_whole():
+    """Fetched goes as the tuple of its fields: every field, none left at its default, comes back."""
+    sent = Fetched("http://a.test/x", 301, make_headers([("x-robots-tag", "noai"), ("x-robots-tag", "noimageai")]),
+                   b"<html>\xe9</html>", "an error", 2, "http://a.test/y")
+    assert all(getattr(sent, f.name) != f.default for f in dataclasses.fields(Fetched))
+    tag, payload = read_message(io.BytesIO(frame("judge", {"fetched": fetched_fields(sent)})))
+    assert tag == "judge"
+    assert Fetched(*payload["fetched"]) == sent
 
 
 def test_a_message_cut_short_ends_the_input():

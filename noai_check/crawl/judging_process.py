@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any
 
-from noai_check.crawl.judging_worker import frame
+from noai_check.crawl.judging_worker import fetched_fields, frame
 from noai_check.judge.registry import Registry
 from noai_check.signals.response import Fetched
 
@@ -71,7 +71,7 @@ class JudgingProcess:
             self._send("site", (origin, site_files))
             self._site_files[origin] = site_files
         self._send("judge", {
-            "fetched": fetched, "page_type": page_type, "reason": reason, "origin": origin if site_files else None,
+            "fetched": fetched_fields(fetched), "page_type": page_type, "reason": reason, "origin": origin if site_files else None,
             "fetched_at": fetched_at, "extra": extra,
         })
 

@@ -8,7 +8,8 @@ order the pages were sent: the files are the same as a crawl judged in one proce
 
 Messages on stdin: a 4-byte little-endian length, then a pickle of ``(tag, payload)``:
 ``setup`` (the report folder, the verdict maps already written, the agent registry), ``site``
-(an origin's site files as fetched), ``judge`` (a page to judge and write), ``write`` (a record judged in
+(an origin's site files as fetched), ``judge`` (a page to judge and write, its Fetched as the tuple
+of its fields: pickled in half the time of the dataclass), ``write`` (a record judged in
 the crawl's process, e.g. after rendering). End of input (the crawl closing, or its process
 killed) ends this process once everything received is written. On stdout, once, at the end: a JSON
 line with how many records were written and how many pages failed to be judged (each failure's
@@ -18,22 +19,28 @@ Run as ``python -m noai_check.crawl.judging_worker``; the pickles come only from
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import operator
 import os
 import pickle
 import signal
 import struct
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
 from noai_check.crawl.record_writer import RecordWriter
 from noai_check.crawl.records import judged_item
 from noai_check.judge.registry import Registry
+from noai_check.signals.response import Fetched
 from noai_check.signals.site_files import Site, build_site
 
 _LENGTH = struct.Struct("<I")
+# A page's Fetched crosses the pipe as the tuple of its fields, in the order Fetched(*fields) takes them.
+fetched_fields: Callable[[Fetched], tuple[Any, ...]] = operator.attrgetter(*(f.name for f in dataclasses.fields(Fetched)))
 
 
 def frame(tag: str, payload: Any) -> bytes:
@@ -79,7 +86,7 @@ class Worker:
             raise ValueError(f"unknown message {tag!r}")
 
     def _judge(self, job: dict[str, Any]) -> None:
-        fetched = job["fetched"]
+        fetched = Fetched(*job["fetched"])
         site = self.sites[job["origin"]] if job["origin"] is not None else None
         try:
             item = judged_item(fetched, job["page_type"], job["reason"], site, self.registry, job["fetched_at"], job["extra"])
