@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from noai_check.crawl.settings import USER_AGENT
+from noai_check.replica import start_replica
 from noai_check.replica.archive_history import HOST, expected_pages_2025
-from tests.crawling import FAST, REPO, read_jsonl
+from tests.crawling import FAST, REPO, read_jsonl, scrapy_crawl
 
 AT = "2025-05-15"
 
@@ -96,6 +97,22 @@ def test_the_archive_is_asked_politely_and_by_name(audited):
     cdx = [moment for moment, target, _ in log if target.startswith("/cdx/")]
     assert len(cdx) == 6  # five site-file lookups and one host listing
     assert min(b - a for a, b in itertools.pairwise(cdx)) >= 0.15  # 0.2 s apart, as sent (arrivals jitter)
+
+
+def test_only_an_archive_audit_has_the_archive_s_pacing(audited, tmp_path):
+    """A live crawl never asks the archive: it goes without the middleware (one step less per request)."""
+    _, result, _ = audited
+    assert "ArchivePolitenessMiddleware" in enabled_downloader_middlewares(result.stderr)
+    with start_replica("soundcloud") as replica:
+        live = scrapy_crawl(replica, tmp_path / "live", max_pages="2")
+    assert live.returncode == 0, live.stderr[-2000:]
+    enabled = enabled_downloader_middlewares(live.stderr)
+    assert "OwnRobotsMiddleware" in enabled and "ArchivePolitenessMiddleware" not in enabled
+
+
+def enabled_downloader_middlewares(log: str) -> str:
+    """The list Scrapy logs at INFO when the crawl starts."""
+    return log.split("Enabled downloader middlewares:", 1)[1].split("]", 1)[0]
 
 
 def test_history_records_as_of_and_diff_orders_by_it(audited, replica, tmp_path):

@@ -1,6 +1,7 @@
 """Politeness towards the Internet Archive: its own pacing, because Scrapy's RetryMiddleware ignores Retry-After.
 
-Every request to ``NOAI_ARCHIVE_URL`` waits for ``ArchivePacer`` (noai_check/archive/pacing.py): one CDX
+In an archive audit (``-a at=``; a live platform crawl never asks the archive and goes without
+this middleware), and in any spider that is not a platform's, every request to ``NOAI_ARCHIVE_URL`` waits for ``ArchivePacer`` (noai_check/archive/pacing.py): one CDX
 request every ``NOAI_ARCHIVE_CDX_DELAY`` seconds, ``NOAI_ARCHIVE_REPLAYS`` replays at a time. A refusal
 (429, or a 503 without Memento-Datetime) blocks every archive request for ``Retry-After`` (else 60 s,
 doubling) and sends the request back to be asked again after that; after repeated refusals the spider
@@ -14,7 +15,7 @@ import logging
 import time
 from typing import Any
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import task
 
@@ -59,6 +60,12 @@ class ArchivePolitenessMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArchivePolitenessMiddleware:
+        # A platform spider says whether it audits the archive (its ``archive``, from -a at=); a live
+        # crawl never asks it, and this middleware would be one more step of Scrapy's for every
+        # request, a coroutine each (bench/bench_crawl.py). Any other spider keeps the pacing.
+        spider = crawler.spider
+        if spider is not None and hasattr(spider, "archive") and spider.archive is None:
+            raise NotConfigured
         return cls(crawler, CrawlConfig.from_settings(crawler.settings))
 
     async def process_request(self, request: Any) -> None:

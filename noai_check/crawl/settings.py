@@ -15,8 +15,8 @@ ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "noai_check.crawl.middlewares.OwnRobotsMiddleware": 100,
-    # Paces requests to the Internet Archive and honours its Retry-After; above RetryMiddleware (550),
-    # so it sees a 429 first (Scrapy's retry would ask again at once).
+    # Paces requests to the Internet Archive and honours its Retry-After (an archive audit only, -a at=);
+    # above RetryMiddleware (550), so it sees a 429 first (Scrapy's retry would ask again at once).
     "noai_check.crawl.archive_middleware.ArchivePolitenessMiddleware": 650,
     # An archive audit (-a at=): platform URLs as raw replays and back; between the politeness (which
     # sees refusals first) and RedirectMiddleware (600), which then only sees the page's own answers.
