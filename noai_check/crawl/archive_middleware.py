@@ -1,8 +1,9 @@
 """Politeness towards the Internet Archive: its own pacing, because Scrapy's RetryMiddleware ignores Retry-After.
 
-In an archive audit (``-a at=``; a live platform crawl never asks the archive and goes without
-this middleware), and in any spider that is not a platform's, every request to ``NOAI_ARCHIVE_URL`` waits for ``ArchivePacer`` (noai_check/archive/pacing.py): one CDX
-request every ``NOAI_ARCHIVE_CDX_DELAY`` seconds, ``NOAI_ARCHIVE_REPLAYS`` replays at a time. A refusal
+In an archive audit (``-a at=``), and in any spider that is not a platform's, every request to
+``NOAI_ARCHIVE_URL`` waits for ``ArchivePacer`` (noai_check/archive/pacing.py): one CDX request
+every ``NOAI_ARCHIVE_CDX_DELAY`` seconds, ``NOAI_ARCHIVE_REPLAYS`` replays at a time. (A live
+platform crawl never asks the archive, and goes without this middleware.) A refusal
 (429, or a 503 without Memento-Datetime) blocks every archive request for ``Retry-After`` (else 60 s,
 doubling) and sends the request back to be asked again after that; after repeated refusals the spider
 closes with reason ``archive_refused`` and one clear line in the log. The refusal is never handed to a
