@@ -8,6 +8,7 @@ from typing import Any
 from scrapy.exceptions import NotConfigured
 
 from noai_check.crawl.outcomes import RobotsForbidden
+from noai_check.crawl.robots_size import is_robots_txt
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ class OwnRobotsMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Any) -> None:
-        if request.meta.get("noai_site_file") == "robots_txt":
+        if is_robots_txt(request):
             return
         allows = getattr(self.crawler.spider, "own_robots_allows", None)
         if allows is not None and allows(request.url) is False:

@@ -19,6 +19,7 @@ from noai_check.signals.robots import MAX_PARSED_BYTES
 
 
 def is_robots_txt(request: scrapy.Request) -> bool:
+    """A request for an origin's robots.txt (site_files.py marks it), whatever redirects it took."""
     return request.meta.get("noai_site_file") == "robots_txt"
 
 
